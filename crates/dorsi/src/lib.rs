@@ -1,0 +1,38 @@
+//! # Dorsi
+//!
+//! Motion analysis for foot-drop rehabilitation: read IMU, keypoint and marker recordings
+//! into one [`Recording`] model, then (in later modules) segment exercise repetitions and
+//! analyse gait.
+//!
+//! ```
+//! # fn main() -> Result<(), dorsi::io::ReadError> {
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/samples/walk_healthy_imu.csv");
+//! let rec = dorsi::io::read(&[path], &dorsi::io::ReadOptions::default())?;
+//! println!(
+//!     "{} ({}): {:.1} s at {} Hz, {} IMU(s)",
+//!     rec.source.files[0],
+//!     rec.source.format,
+//!     rec.duration_s(),
+//!     rec.sampling_rate_hz,
+//!     rec.imus.len()
+//! );
+//! # Ok(()) }
+//! ```
+//!
+//! Units are SI inside (s, m, m/s², rad/s, rad); time is in seconds on the recording's own
+//! clock. Bad input never panics: readers return a [`io::ReadError`] naming the file, line
+//! and column.
+#![deny(missing_docs)]
+
+pub mod io;
+pub mod recording;
+pub mod report;
+pub mod signal;
+
+pub use recording::{
+    AccUnit, Clock, Format, Gap, GyroUnit, Imu, Layout, Modality, Point, Recording, Signal,
+    Skeleton, Source, Space, Timing, UnitBasis, UnitDecision,
+};
+
+/// Standard gravity, m/s² (the conventional value, used to convert g to m/s²).
+pub const STANDARD_GRAVITY_MPS2: f64 = 9.80665;
