@@ -616,6 +616,21 @@ impl<'a> Plan<'a> {
             }
         }
 
+        // A sensor axis without a single value is a broken column, not a gap.
+        for imu in &part.imus {
+            for t in [&imu.acc, &imu.gyro].into_iter().flatten() {
+                for (c, v) in t.columns.iter().zip(&t.values) {
+                    if v.iter().all(|x| x.is_nan()) {
+                        return Err(ReadError::Empty {
+                            at: Location::file(self.name).with_column(format!("'{c}'")),
+                            what: "the column has no values (all empty or NaN); expected numbers"
+                                .into(),
+                        });
+                    }
+                }
+            }
+        }
+
         // Keypoints.
         let mut points: Vec<(String, [Option<usize>; 4])> = Vec::new();
         for (j, c) in columns.iter().enumerate() {
@@ -681,12 +696,32 @@ impl<'a> Plan<'a> {
             .map(|t| t.0)
             .chain(self.counter)
             .collect();
-        for (j, c) in columns.iter().enumerate() {
-            if used[j] || clock_cols.contains(&j) || self.slot[j].is_none() {
-                continue;
+        let rest: Vec<usize> = (0..self.ncols)
+            .filter(|&j| !used[j] && !clock_cols.contains(&j) && self.slot[j].is_some())
+            .collect();
+        // Angle columns without a unit are degrees when any of them goes past 2π: one
+        // decision per file, so that the columns of one joint share a unit.
+        let mut angle_max = 0.0f64;
+        for &j in &rest {
+            if is_angular(&columns[j]) && columns[j].unit.is_none() {
+                if let Some(k) = self.slot[j] {
+                    angle_max = self.values[k]
+                        .iter()
+                        .filter(|v| v.is_finite())
+                        .fold(angle_max, |m, v| m.max(v.abs()));
+                }
             }
+        }
+        let degrees = angle_max > 2.0 * std::f64::consts::PI;
+        if degrees {
+            part.notes.push(format!(
+                "angle columns have no unit; read as degrees (values up to {angle_max:.1})"
+            ));
+        }
+        for j in rest {
+            let c = &columns[j];
             let mut values = self.take(j);
-            let unit = signal_unit(c, &mut values, &mut part.notes);
+            let unit = signal_unit(c, &mut values, degrees);
             part.signals.push(RawSignal {
                 name: c.path.clone(),
                 unit,
@@ -817,9 +852,17 @@ fn mediapipe_space(points: &[RawPoint]) -> Space {
     }
 }
 
-/// A plain signal's unit: convert known units to SI, keep unknown labels as written, and
-/// recognise angles in degrees by their size when no unit is given.
-fn signal_unit(c: &Column, values: &mut [f64], notes: &mut Vec<String>) -> String {
+/// Whether a column holds an angle (by its name).
+fn is_angular(c: &Column) -> bool {
+    let lower = c.path.to_ascii_lowercase();
+    ["angle", "flexion", "tilt", "list", "rotation", "adduction", "pitch", "roll", "yaw"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A plain signal's unit: known units are converted to SI, unknown labels kept as written,
+/// and angle columns without a unit follow the file's decision (`degrees`).
+fn signal_unit(c: &Column, values: &mut [f64], degrees: bool) -> String {
     let scale = |values: &mut [f64], f: f64| values.iter_mut().for_each(|v| *v *= f);
     match c.unit.as_deref() {
         Some(label) => match parse_unit(label) {
@@ -845,24 +888,12 @@ fn signal_unit(c: &Column, values: &mut [f64], notes: &mut Vec<String>) -> Strin
             }
             None => label.to_string(),
         },
-        None => {
-            let lower = c.path.to_ascii_lowercase();
-            let angular = lower.contains("angle") || lower.contains("flexion");
-            let max = values
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold(0.0f64, |m, v| m.max(v.abs()));
-            if angular && max > 2.0 * std::f64::consts::PI {
-                scale(values, std::f64::consts::PI / 180.0);
-                notes.push(format!(
-                    "{}: no unit given; read as degrees (values up to {max:.1})",
-                    c.path
-                ));
-                "rad".into()
-            } else {
-                String::new()
-            }
+        None if is_angular(c) && degrees => {
+            scale(values, std::f64::consts::PI / 180.0);
+            "rad".into()
         }
+        None if is_angular(c) => "rad".into(),
+        None => String::new(),
     }
 }
 
