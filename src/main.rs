@@ -4,6 +4,7 @@
 mod inspect;
 mod output;
 mod plot;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,30 @@ enum Command {
         /// Image width in pixels.
         #[arg(long, default_value_t = 1600)]
         width: u32,
+    },
+    /// Write a synthetic recording and its exact labels.
+    Synth {
+        #[command(subcommand)]
+        kind: SynthKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum SynthKind {
+    /// Walking with an IMU on each foot (generic CSV) and its events (`FILE.events.csv`).
+    Gait {
+        /// Output CSV.
+        #[arg(short, long, value_name = "PATH")]
+        output: PathBuf,
+        /// Random seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Duration, s.
+        #[arg(long, default_value_t = 20.0, value_name = "S")]
+        duration: f64,
+        /// Sampling rate, Hz.
+        #[arg(long, default_value_t = 100.0, value_name = "HZ")]
+        rate: f64,
     },
 }
 
@@ -141,6 +166,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
+        Command::Synth {
+            kind:
+                SynthKind::Gait {
+                    output,
+                    seed,
+                    duration,
+                    rate,
+                },
+        } => synth::gait(&output, seed, duration, rate),
     }
 }
 

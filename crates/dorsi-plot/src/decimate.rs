@@ -118,7 +118,7 @@ mod tests {
         let pts = decimate(n, 500, |i| i as f64, value);
         assert!(pts.len() <= 2 * 500 + 4, "{} points", pts.len());
         let (lo, hi) = value_range(&pts).expect("finite points");
-        assert!(lo < -0.99 && lo >= -1.0, "min {lo}");
+        assert!((-1.0..-0.99).contains(&lo), "min {lo}");
         assert_eq!(hi, 50.0);
         assert!(pts.iter().any(|p| p.1 == 50.0));
         assert_eq!(runs(&pts).count(), 2);

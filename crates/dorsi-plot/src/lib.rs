@@ -64,7 +64,9 @@
 #![deny(missing_docs)]
 
 mod decimate;
+mod draw;
 mod output;
+mod select;
 mod trace;
 
 use std::path::PathBuf;
@@ -89,7 +91,10 @@ pub enum PlotError {
         path: PathBuf,
     },
     /// A requested channel does not exist in the recording.
-    #[error("unknown channel `{name}`; available channels: {}", list_names(available))]
+    #[error(
+        "unknown channel `{name}`; available channels: {}",
+        list_names(available)
+    )]
     UnknownChannel {
         /// The name asked for.
         name: String,
@@ -174,3 +179,6 @@ pub fn register_fonts() -> Result<(), PlotError> {
         Err(PlotError::Font)
     }
 }
+
+#[cfg(test)]
+mod tests;

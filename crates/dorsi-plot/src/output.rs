@@ -92,6 +92,19 @@ pub(crate) fn write_atomically(
     format: ImageFormat,
     write: impl FnOnce(&Path) -> Result<(), PlotError>,
 ) -> Result<(), PlotError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(PlotError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the directory {} does not exist", dir.display()),
+            ),
+        });
+    }
     let tmp = temp_path_for(path, format);
     let result = write(&tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|source| PlotError::Io {

@@ -28,6 +28,7 @@ pub mod io;
 pub mod recording;
 pub mod report;
 pub mod signal;
+pub mod synth;
 
 pub use recording::{
     AccUnit, Clock, Format, Gap, GyroUnit, Imu, Layout, Modality, Point, Recording, Signal,

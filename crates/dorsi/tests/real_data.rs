@@ -250,7 +250,11 @@ fn exermote_core_motion_log() {
     assert_eq!(rec.source.format, Format::CoreMotion);
     assert_eq!(rec.sampling_rate_hz, 10.0);
     // 3000 rows, 5 minutes; the first row has no phone values.
-    assert!((rec.duration_s() - 300.0).abs() < 1.0, "{}", rec.duration_s());
+    assert!(
+        (rec.duration_s() - 300.0).abs() < 1.0,
+        "{}",
+        rec.duration_s()
+    );
     let phone = rec.imu("Device").expect("the phone");
     assert_eq!(phone.acc_unit.as_ref().map(|u| u.unit), Some(AccUnit::G));
     assert_eq!(
@@ -303,15 +307,29 @@ fn sports2d_mediapipe_image_and_world() {
         let sk = rec.skeleton.as_ref().expect("keypoints");
         assert_eq!(sk.layout, Layout::Mediapipe33);
         assert_eq!(sk.points.len(), 33);
-        assert!(sk.point("left_heel").and_then(|p| p.confidence.as_ref()).is_some());
+        assert!(sk
+            .point("left_heel")
+            .and_then(|p| p.confidence.as_ref())
+            .is_some());
     }
     let sk = img.skeleton.as_ref().expect("keypoints");
     assert_eq!(sk.space, Space::Image { normalised: true });
     let sk = world.skeleton.as_ref().expect("keypoints");
     assert_eq!(sk.space, Space::World);
     // World coordinates turned z-up: heels below hips.
-    let z = |n: &str| dorsi::signal::median(sk.point(n).into_iter().flat_map(|p| p.position.iter().map(|x| x.z)));
-    assert!(z("left_heel") < z("left_hip") - 0.5, "{} {}", z("left_heel"), z("left_hip"));
+    let z = |n: &str| {
+        dorsi::signal::median(
+            sk.point(n)
+                .into_iter()
+                .flat_map(|p| p.position.iter().map(|x| x.z)),
+        )
+    };
+    assert!(
+        z("left_heel") < z("left_hip") - 0.5,
+        "{} {}",
+        z("left_heel"),
+        z("left_hip")
+    );
 }
 
 #[test]
@@ -328,4 +346,92 @@ fn ktk_cgm_model_outputs() {
     assert_eq!(ankle.unit, "rad");
     let first = ankle.values[0].to_degrees();
     assert!((first - 16.493).abs() < 1e-3, "{first}");
+}
+
+#[test]
+fn ktk_trc_markers() {
+    let Some(dir) = real_dir() else { return };
+    let rec = open(
+        &[dir.join("ktk_walk_cgm21/walk_lowerlimb_markers.trc")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(rec.source.format, Format::Trc);
+    assert_eq!(rec.source.modality, Modality::Markers);
+    assert_eq!((rec.sampling_rate_hz, rec.n_samples), (100.0, 221));
+    // Time kept on the capture clock: first frame 153 at 1.52 s.
+    assert!((rec.start_s - 1.52).abs() < 1e-9);
+    let sk = rec.skeleton.as_ref().expect("markers");
+    assert_eq!(sk.points.len(), 20);
+    assert!(sk.up_axis.as_deref().is_some_and(|u| u.starts_with("+Z")));
+    // Heel markers 36–44 mm at foot strike (SOURCE.md): the lowest heel height is a few cm.
+    let heel_min = sk
+        .point("LHEE")
+        .map(|p| p.position.iter().map(|x| x.z).fold(f64::MAX, f64::min));
+    assert!(
+        heel_min.is_some_and(|h| (0.03..0.05).contains(&h)),
+        "{heel_min:?}"
+    );
+}
+
+#[test]
+fn opensim_trc_and_grf_mot() {
+    let Some(dir) = real_dir() else { return };
+    let d = dir.join("opensim_subject01_walk1");
+    let rec = open(&[d.join("subject01_walk1.trc")], &ReadOptions::default());
+    assert_eq!((rec.sampling_rate_hz, rec.n_samples), (60.0, 151));
+    let sk = rec.skeleton.as_ref().expect("markers");
+    assert_eq!(sk.points.len(), 41);
+    // Y up in the file, turned to z up: heel 56–66 mm at strikes, ASIS near 1 m.
+    assert!(sk.up_axis.as_deref().is_some_and(|u| u.starts_with("+Y")));
+    let z = |n: &str| {
+        sk.point(n)
+            .map(|p| p.position.iter().map(|x| x.z).fold(f64::MAX, f64::min))
+            .unwrap_or(f64::NAN)
+    };
+    assert!((0.04..0.07).contains(&z("R.Heel")), "{}", z("R.Heel"));
+    assert!(z("R.ASIS") > 0.8, "{}", z("R.ASIS"));
+    let grf = open(
+        &[d.join("subject01_walk1_grf.mot")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(grf.source.format, Format::Mot);
+    assert_eq!((grf.sampling_rate_hz, grf.n_samples), (600.0, 1501));
+    let vy = grf.signal("ground_force_vy").expect("vertical force");
+    assert_eq!(vy.unit, "N");
+}
+
+#[test]
+fn opencap_mot_angles() {
+    let Some(dir) = real_dir() else { return };
+    let rec = open(
+        &[dir.join("opencap_walking1_angles/walking1_videoAndMocap.mot")],
+        &ReadOptions::default(),
+    );
+    assert_eq!((rec.sampling_rate_hz, rec.n_samples), (100.0, 158));
+    // ankle_angle_r -16.1..+13.9 degrees (SOURCE.md), radians inside.
+    let a = rec.signal("ankle_angle_r").expect("ankle angle");
+    assert_eq!(a.unit, "rad");
+    let (lo, hi) = a
+        .values
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(*v), h.max(*v)));
+    assert!((lo.to_degrees() + 16.1).abs() < 0.1 && (hi.to_degrees() - 13.9).abs() < 0.1);
+    assert_eq!(rec.signal("pelvis_tx").map(|s| s.unit.as_str()), Some("m"));
+}
+
+#[test]
+fn countix_blazepose_npy() {
+    let Some(dir) = real_dir() else { return };
+    let files = files_in(&dir.join("countix_fitness_pose/test_poses"), "npy");
+    assert_eq!(files.len(), 30);
+    for f in files {
+        // The frame rate is unknown (SOURCE.md): without --rate the reader asks for it.
+        let e = read(std::slice::from_ref(&f), &ReadOptions::default()).err();
+        assert!(e.is_some_and(|e| e.to_string().contains("--rate")));
+        let rec = open(&[f.clone()], &rate(30.0));
+        assert_eq!(rec.source.format, Format::MediapipeNpy);
+        let sk = rec.skeleton.as_ref().expect("keypoints");
+        assert_eq!((sk.layout, sk.points.len()), (Layout::Mediapipe33, 33));
+        assert!((104..=1935).contains(&rec.n_samples), "{}", f.display());
+    }
 }

@@ -121,33 +121,26 @@ pub(crate) fn assemble(parts: Vec<Part>, opts: &ReadOptions) -> Result<Recording
                 s.clone()
             }
         }));
+        // Units per sensor; a sensor whose data cannot tell its unit takes the unit the other
+        // sensors of the same file agree on (one device family, one export setting).
+        let mut decided = Vec::new();
         for raw in part.imus {
             let acc = raw.acc.map(|t| grid_triple(&grid, t));
             let gyro = raw.gyro.map(|t| grid_triple(&grid, t));
-            let mut imu = Imu {
-                name: raw.name,
-                acc_mps2: None,
-                gyro_rads: None,
-                acc_unit: None,
-                gyro_unit: None,
-                columns: Vec::new(),
-            };
-            if let Some((cols, v, label)) = &acc {
-                let unit = decide_acc(
+            let acc_unit = match &acc {
+                Some((cols, v, label)) => Some(decide_acc(
                     &part.file,
-                    &imu.name,
+                    &raw.name,
                     cols,
                     v,
                     label,
                     &raw.acc_format_unit,
                     opts,
-                )?;
-                imu.acc_mps2 = Some(scale(v, unit.unit.to_si()));
-                imu.acc_unit = Some(unit);
-                imu.columns.extend(cols.iter().cloned());
-            }
-            if let Some((cols, v, label)) = &gyro {
-                let unit = decide_gyro(
+                )?),
+                None => None,
+            };
+            let gyro_unit = match &gyro {
+                Some((cols, v, label)) => Some(decide_gyro(
                     &part.file,
                     cols,
                     v,
@@ -157,7 +150,30 @@ pub(crate) fn assemble(parts: Vec<Part>, opts: &ReadOptions) -> Result<Recording
                     rate,
                     opts,
                     &mut notes,
-                )?;
+                )?),
+                None => None,
+            };
+            decided.push((raw.name, acc, gyro, acc_unit, gyro_unit));
+        }
+        let acc_consensus = consensus(decided.iter().map(|d| &d.3));
+        let gyro_consensus = consensus(decided.iter().map(|d| &d.4));
+        for (name, acc, gyro, acc_unit, gyro_unit) in decided {
+            let mut imu = Imu {
+                name,
+                acc_mps2: None,
+                gyro_rads: None,
+                acc_unit: None,
+                gyro_unit: None,
+                columns: Vec::new(),
+            };
+            if let (Some((cols, v, _)), Some(unit)) = (&acc, acc_unit) {
+                let unit = unit.or_else(|e| adopt(e, acc_consensus, |u| u.name()))?;
+                imu.acc_mps2 = Some(scale(v, unit.unit.to_si()));
+                imu.acc_unit = Some(unit);
+                imu.columns.extend(cols.iter().cloned());
+            }
+            if let (Some((cols, v, _)), Some(unit)) = (&gyro, gyro_unit) {
+                let unit = unit.or_else(|e| adopt(e, gyro_consensus, |u| u.name()))?;
                 imu.gyro_rads = Some(scale(v, unit.unit.to_si()));
                 imu.gyro_unit = Some(unit);
                 imu.columns.extend(cols.iter().cloned());
@@ -593,6 +609,44 @@ impl Grid {
     }
 }
 
+/// A unit decided, or why the data could not tell (which the file's other sensors may
+/// settle).
+type Decision<U> = Result<UnitDecision<U>, ReadError>;
+
+/// The unit all decided sensors of a file agree on, if any.
+fn consensus<'a, U: Copy + PartialEq + 'a>(
+    decisions: impl Iterator<Item = &'a Option<Decision<U>>>,
+) -> Option<U> {
+    let units: Vec<U> = decisions
+        .filter_map(|d| d.as_ref()?.as_ref().ok().map(|d| d.unit))
+        .collect();
+    let first = *units.first()?;
+    units.iter().all(|u| *u == first).then_some(first)
+}
+
+/// Settle an undecided unit with the file's consensus, or return the original error.
+fn adopt<U: Copy>(
+    undecided: ReadError,
+    consensus: Option<U>,
+    name: impl Fn(U) -> &'static str,
+) -> Result<UnitDecision<U>, ReadError> {
+    let Some(u) = consensus else {
+        return Err(undecided);
+    };
+    let own = match &undecided {
+        ReadError::Unit { problem, .. } => problem.clone(),
+        other => other.to_string(),
+    };
+    Ok(UnitDecision {
+        unit: u,
+        basis: UnitBasis::Inferred,
+        evidence: format!(
+            "{} like the other sensors of this file; this sensor alone: {own}",
+            name(u)
+        ),
+    })
+}
+
 fn decide_acc(
     file: &str,
     sensor: &str,
@@ -601,15 +655,15 @@ fn decide_acc(
     label: &Option<String>,
     format_unit: &Option<(AccUnit, String)>,
     opts: &ReadOptions,
-) -> Result<UnitDecision<AccUnit>, ReadError> {
+) -> Result<Decision<AccUnit>, ReadError> {
     let inferred = units::infer_acc(v);
     let at = || Location::file(file).with_column(format!("'{}'", cols[0]));
     if let Some(u) = opts.acc_unit {
-        return Ok(UnitDecision {
+        return Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Override,
             evidence: format!("given by the user; data: {}", inferred.evidence),
-        });
+        }));
     }
     if let Some(label) = label {
         let Some(Unit::Acc(u)) = parse_unit(label) else {
@@ -633,34 +687,34 @@ fn decide_acc(
                 });
             }
         }
-        return Ok(UnitDecision {
+        return Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Header,
             evidence: format!("'{label}' in the header; {}", inferred.evidence),
-        });
+        }));
     }
     if let Some((u, why)) = format_unit {
         if inferred.unit.is_none_or(|d| d == *u) {
-            return Ok(UnitDecision {
+            return Ok(Ok(UnitDecision {
                 unit: *u,
                 basis: UnitBasis::Format,
                 evidence: format!("{why}; {}", inferred.evidence),
-            });
+            }));
         }
     }
     match inferred.unit {
-        Some(u) => Ok(UnitDecision {
+        Some(u) => Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Inferred,
             evidence: inferred.evidence,
-        }),
-        None => Err(ReadError::Unit {
+        })),
+        None => Ok(Err(ReadError::Unit {
             at: at(),
             problem: format!(
                 "cannot tell the accelerometer unit of sensor '{sensor}': {}; pass --acc-unit g or m/s^2",
                 inferred.evidence
             ),
-        }),
+        })),
     }
 }
 
@@ -675,14 +729,14 @@ fn decide_gyro(
     rate: f64,
     opts: &ReadOptions,
     notes: &mut Vec<String>,
-) -> Result<UnitDecision<GyroUnit>, ReadError> {
+) -> Result<Decision<GyroUnit>, ReadError> {
     let at = || Location::file(file).with_column(format!("'{}'", cols[0]));
     if let Some(u) = opts.gyro_unit {
-        return Ok(UnitDecision {
+        return Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Override,
             evidence: "given by the user".into(),
-        });
+        }));
     }
     let inferred = units::infer_gyro(v, acc, rate);
     if let Some(label) = label {
@@ -702,34 +756,34 @@ fn decide_gyro(
                 inferred.evidence
             ));
         }
-        return Ok(UnitDecision {
+        return Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Header,
             evidence: format!("'{label}' in the header; {}", inferred.evidence),
-        });
+        }));
     }
     if let Some((u, why)) = format_unit {
         if inferred.unit.is_none_or(|d| d == *u) {
-            return Ok(UnitDecision {
+            return Ok(Ok(UnitDecision {
                 unit: *u,
                 basis: UnitBasis::Format,
                 evidence: format!("{why}; {}", inferred.evidence),
-            });
+            }));
         }
     }
     match inferred.unit {
-        Some(u) => Ok(UnitDecision {
+        Some(u) => Ok(Ok(UnitDecision {
             unit: u,
             basis: UnitBasis::Inferred,
             evidence: inferred.evidence,
-        }),
-        None => Err(ReadError::Unit {
+        })),
+        None => Ok(Err(ReadError::Unit {
             at: at(),
             problem: format!(
                 "cannot tell the gyroscope unit: {}; pass --gyro-unit deg/s or rad/s",
                 inferred.evidence
             ),
-        }),
+        })),
     }
 }
 

@@ -32,6 +32,9 @@ pub(crate) enum Role {
     },
     /// A keypoint coordinate: 0 x, 1 y, 2 z, 3 visibility / confidence.
     Landmark { name: String, coord: usize },
+    /// A coordinate of a named point that is not a MediaPipe landmark (a motion-capture
+    /// marker in a CSV: `L_TOE/x`): 0 x, 1 y, 2 z.
+    Point { name: String, coord: usize },
     /// Anything else (a signal if numeric).
     Other,
 }
@@ -230,7 +233,9 @@ fn role_of(path: &str, tokens: &[Token], words: &[&str], unit: Option<&str>) -> 
             }
             "linear" | "free" | "lin" => is_linear = true,
             "mag" | "magnetometer" | "magnetic" | "orientation" | "quat" | "quaternion"
-            | "pitch" | "roll" | "yaw" | "euler" | "angle" => other_quantity = true,
+            | "pitch" | "roll" | "yaw" | "euler" | "angle" | "angles" | "force" | "forces"
+            | "moment" | "moments" | "torque" | "power" | "reaction" | "velocity" | "vel"
+            | "cop" | "com" | "speed" => other_quantity = true,
             w if FILLER_WORDS.contains(&w) => removed[i] = true,
             _ => {}
         }
@@ -267,6 +272,13 @@ fn role_of(path: &str, tokens: &[Token], words: &[&str], unit: Option<&str>) -> 
     }
     if quantity.is_none() && !other_quantity {
         let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
+        let clock_like = has(TIME_WORDS) || has(COUNTER_WORDS);
+        if let (Some(coord), false, false) = (axis, sensor.is_empty(), clock_like) {
+            return Role::Point {
+                name: sensor,
+                coord,
+            };
+        }
         if has(TIME_WORDS) || words == ["t"] {
             return Role::Time {
                 grouped: words.len() > 1 && !sensor_is_time_only(words),
@@ -423,5 +435,13 @@ mod tests {
         assert_eq!(classify("RightFoot/Orientation/X").role, Role::Other);
         assert_eq!(classify("Free_Acc_X").role, Role::Other);
         assert_eq!(classify("RightAnkleAngle/ML/X").role, Role::Other);
+        assert_eq!(classify("LGroundReactionForce_X").role, Role::Other);
+        assert_eq!(
+            classify("L_TOE/z").role,
+            Role::Point {
+                name: "L_TOE".into(),
+                coord: 2
+            }
+        );
     }
 }

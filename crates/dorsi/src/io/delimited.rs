@@ -689,6 +689,70 @@ impl<'a> Plan<'a> {
             format = Format::MediapipeCsv;
         }
 
+        // Named points that are not MediaPipe landmarks: motion-capture markers.
+        if part.skeleton.is_none() {
+            let mut markers: Vec<(String, [Option<usize>; 3])> = Vec::new();
+            for (j, c) in columns.iter().enumerate() {
+                if let (Role::Point { name, coord }, Some(_)) = (&c.role, self.slot[j]) {
+                    let idx = match markers.iter().position(|(s, _)| s == name) {
+                        Some(i) => i,
+                        None => {
+                            markers.push((name.clone(), [None; 3]));
+                            markers.len() - 1
+                        }
+                    };
+                    markers[idx].1[*coord].get_or_insert(j);
+                }
+            }
+            markers.retain(|(_, c)| c.iter().all(Option::is_some));
+            if markers.len() >= 3 {
+                let mut names = Vec::new();
+                let mut xyz = Vec::new();
+                let mut all = Vec::new();
+                for (mname, c) in &markers {
+                    let cols = c.map(|j| j.unwrap_or_default());
+                    for &j in &cols {
+                        used[j] = true;
+                    }
+                    let axes = cols.map(|j| self.take(j));
+                    all.extend(axes.iter().flatten().copied());
+                    names.push(mname.clone());
+                    xyz.push(axes);
+                }
+                // The unit from the header, else from the size: a lab is metres across, so
+                // coordinates in the hundreds or thousands are millimetres.
+                let label = markers
+                    .first()
+                    .and_then(|(_, c)| c[0])
+                    .and_then(|j| columns[j].unit.as_deref())
+                    .and_then(parse_unit);
+                let typical = median(all.iter().map(|v| v.abs()));
+                let (factor, how) = match label {
+                    Some(Unit::Length(f)) => (f, "from the header".to_string()),
+                    _ if typical > 20.0 => (
+                        0.001,
+                        format!("read as mm: median |coordinate| {typical:.0}"),
+                    ),
+                    _ => (1.0, format!("read as m: median |coordinate| {typical:.2}")),
+                };
+                for axes in &mut xyz {
+                    for v in axes.iter_mut().flatten() {
+                        *v *= factor;
+                    }
+                }
+                part.notes.push(format!("marker coordinates {how}"));
+                let (points, up_axis, note) = super::markers::to_z_up(names, xyz);
+                part.notes.extend(note);
+                part.skeleton = Some(RawSkeleton {
+                    layout: Layout::Markers,
+                    space: Space::World,
+                    dims: 3,
+                    up_axis: Some(up_axis),
+                    points,
+                });
+            }
+        }
+
         // Everything else numeric is a plain signal.
         let clock_cols: Vec<usize> = [self.time_main, self.time_alt]
             .iter()
@@ -855,9 +919,19 @@ fn mediapipe_space(points: &[RawPoint]) -> Space {
 /// Whether a column holds an angle (by its name).
 fn is_angular(c: &Column) -> bool {
     let lower = c.path.to_ascii_lowercase();
-    ["angle", "flexion", "tilt", "list", "rotation", "adduction", "pitch", "roll", "yaw"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "angle",
+        "flexion",
+        "tilt",
+        "list",
+        "rotation",
+        "adduction",
+        "pitch",
+        "roll",
+        "yaw",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// A plain signal's unit: known units are converted to SI, unknown labels kept as written,

@@ -26,6 +26,7 @@ mod columns;
 mod datetime;
 mod delimited;
 mod error;
+mod markers;
 mod mot;
 mod npy;
 mod openpose;
