@@ -3,6 +3,9 @@
 use std::path::Path;
 
 use dorsi::Recording;
+use dorsi_plot::PlotError;
+
+use crate::UsageError;
 
 pub(crate) fn run(
     rec: &Recording,
@@ -12,8 +15,20 @@ pub(crate) fn run(
     width_px: u32,
 ) -> anyhow::Result<()> {
     crate::output::check_not_input(output, &rec.source.files)?;
-    let _ = (sensors, channels, width_px);
-    anyhow::bail!("plotting is not wired yet");
+    let opts = dorsi_plot::RecordingPlot {
+        sensors,
+        channels,
+        width_px,
+        ..Default::default()
+    };
+    dorsi_plot::plot_recording(rec, &opts, output).map_err(|e| match e {
+        PlotError::UnsupportedFormat { .. }
+        | PlotError::OverwritesInput { .. }
+        | PlotError::UnknownChannel { .. }
+        | PlotError::UnknownSensor { .. }
+        | PlotError::InvalidWidth { .. } => anyhow::Error::new(UsageError(e.to_string())),
+        other => anyhow::Error::new(other),
+    })?;
     eprintln!("wrote {}", output.display());
     Ok(())
 }

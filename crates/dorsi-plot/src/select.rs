@@ -124,6 +124,7 @@ pub(crate) fn foot_point(name: &str) -> Option<(Side, u8)> {
     /// What a foot point's name starts with once a bare `L` / `R` is removed.
     const STARTS: &[&str] = &[
         "heel", "hee", "cal", "toe", "big", "small", "ank", "mal", "mt", "meta", "fm", "foot",
+        "midfoot",
     ];
     let lower = name.to_ascii_lowercase();
     let mut candidates: Vec<(Side, &str, bool)> = Vec::new();
@@ -154,17 +155,23 @@ pub(crate) fn foot_point(name: &str) -> Option<(Side, u8)> {
 }
 
 /// The rank of a foot point's name (without its side) in a foot panel: heel 0, toe 1,
-/// ankle 2, metatarsals 3, small toe 4, other foot points 5; `None` if not a foot point.
+/// ankle 2, metatarsals / midfoot 3, small toe 4, other foot points 5; `None` if not a foot
+/// point.
 fn foot_rank(rest: &str) -> Option<u8> {
     let rank = if rest.contains("heel") || rest.starts_with("hee") || rest.starts_with("cal") {
         0
     } else if rest.contains("small") {
         4
-    } else if rest.contains("toe") || rest.contains("index") {
+    } else if rest.contains("toe") || (rest.contains("foot") && rest.contains("index")) {
+        // `foot_index` is MediaPipe's toe; a bare `left_index` is a finger.
         1
     } else if rest.contains("ank") || rest.contains("malleol") || rest.starts_with("mal") {
         2
-    } else if rest.starts_with("mt") || rest.starts_with("meta") || rest.starts_with("fm") {
+    } else if rest.starts_with("mt")
+        || rest.starts_with("meta")
+        || rest.starts_with("fm")
+        || rest.contains("midfoot")
+    {
         3
     } else if rest.contains("foot") {
         5
@@ -174,7 +181,8 @@ fn foot_rank(rest: &str) -> Option<u8> {
     Some(rank)
 }
 
-/// The points of one foot, heel first, then toe, ankle and others.
+/// The points of one foot: the first point of each kind (heel, toe, ankle, midfoot...) in
+/// that order, then the others, so a few points cover the whole foot.
 fn foot_points(sk: &Skeleton, side: Side) -> Vec<usize> {
     let mut pts: Vec<(u8, usize)> = sk
         .points
@@ -186,7 +194,12 @@ fn foot_points(sk: &Skeleton, side: Side) -> Vec<usize> {
         })
         .collect();
     pts.sort_unstable();
-    pts.into_iter().map(|(_, i)| i).collect()
+    let (mut first, rest): (Vec<_>, Vec<_>) = pts
+        .iter()
+        .enumerate()
+        .partition(|(j, (rank, _))| *j == 0 || pts[j - 1].0 != *rank);
+    first.extend(rest);
+    first.into_iter().map(|(_, &(_, i))| i).collect()
 }
 
 /// How a signal's unit is displayed: the label and the factor from the stored value.
@@ -282,38 +295,41 @@ fn available_channels(rec: &Recording, imus: &[usize]) -> Vec<String> {
     out
 }
 
+/// The names in a list option: each entry may hold several, separated by commas.
+fn split_names(list: Option<&[String]>) -> Vec<&str> {
+    list.unwrap_or_default()
+        .iter()
+        .flat_map(|entry| entry.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// The panels to draw, and how many more were selected than are drawn.
 pub(crate) fn select(
     rec: &Recording,
     opts: &RecordingPlot,
 ) -> Result<(Vec<PanelSpec>, usize), PlotError> {
-    let imus: Vec<usize> = match &opts.sensors {
-        None => (0..rec.imus.len()).collect(),
-        Some(names) => {
-            let mut v = Vec::new();
-            for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-                let k =
-                    find_name(rec.imus.iter().map(|s| s.name.as_str()), name).ok_or_else(|| {
-                        PlotError::UnknownSensor {
-                            name: name.to_string(),
-                            available: rec.imus.iter().map(|s| s.name.clone()).collect(),
-                        }
-                    })?;
-                if !v.contains(&k) {
-                    v.push(k);
+    let sensors = split_names(opts.sensors.as_deref());
+    let channels = split_names(opts.channels.as_deref());
+    let only_sensors = !sensors.is_empty();
+    let imus: Vec<usize> = if only_sensors {
+        let mut v = Vec::new();
+        for &name in &sensors {
+            let k = find_name(rec.imus.iter().map(|s| s.name.as_str()), name).ok_or_else(|| {
+                PlotError::UnknownSensor {
+                    name: name.to_string(),
+                    available: rec.imus.iter().map(|s| s.name.clone()).collect(),
                 }
+            })?;
+            if !v.contains(&k) {
+                v.push(k);
             }
-            v
         }
+        v
+    } else {
+        (0..rec.imus.len()).collect()
     };
-    let only_sensors = opts.sensors.as_ref().is_some_and(|s| !s.is_empty());
-    let channels: Vec<&str> = opts
-        .channels
-        .iter()
-        .flatten()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .collect();
 
     let mut panels = Vec::new();
     let cap;
@@ -462,9 +478,51 @@ mod tests {
         assert_eq!(left("left_big_toe"), Some((true, 1)));
         assert_eq!(left("left_small_toe"), Some((true, 4)));
         assert_eq!(left("left_knee"), None);
+        assert_eq!(left("left_index"), None, "MediaPipe's finger, not the toe");
         assert_eq!(left("LKNE"), None);
         assert_eq!(left("RASI"), None);
         assert_eq!(left("nose"), None);
+    }
+
+    #[test]
+    fn foot_groups_cover_the_foot_first() {
+        let names = [
+            "L.Heel",
+            "L.Toe.Tip",
+            "L.Toe.Lat",
+            "L.Toe.Med",
+            "L.Midfoot.Sup",
+            "R.Heel",
+            "L.Knee",
+        ];
+        let sk = Skeleton {
+            layout: dorsi::Layout::Markers,
+            space: dorsi::Space::World,
+            dims: 3,
+            points: names
+                .iter()
+                .map(|n| dorsi::Point {
+                    name: n.to_string(),
+                    position: Vec::new(),
+                    confidence: None,
+                })
+                .collect(),
+            up_axis: None,
+        };
+        let left: Vec<&str> = foot_points(&sk, Side::Left)
+            .into_iter()
+            .map(|i| names[i])
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "L.Heel",
+                "L.Toe.Tip",
+                "L.Midfoot.Sup",
+                "L.Toe.Lat",
+                "L.Toe.Med"
+            ]
+        );
     }
 
     #[test]

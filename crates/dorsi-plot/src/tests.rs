@@ -238,7 +238,7 @@ fn channels_and_sensors_narrow_the_figure() {
     let out = dir.join("narrow.svg");
     let opts = RecordingPlot {
         sensors: Some(vec!["left_sensor".into()]),
-        channels: Some(vec!["gyro_y".into(), "LEFT_HEEL".into(), "grf_y".into()]),
+        channels: Some(vec!["gyro_y, LEFT_HEEL".into(), "grf_y".into()]),
         title: Some("Narrowed".into()),
         ..RecordingPlot::default()
     };

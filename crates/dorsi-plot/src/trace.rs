@@ -31,13 +31,15 @@ const DEFAULT_WIDTH_PX: u32 = 1600;
 /// unit. Narrow the figure with `sensors` and `channels`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordingPlot {
-    /// The IMUs to draw, by name (`left_sensor`, `RightFoot`...); `None` for all.
+    /// The IMUs to draw, by name (`left_sensor`, `RightFoot`...); `None` for all. An entry
+    /// may hold several names separated by commas.
     ///
     /// When given, only these IMUs are drawn, plus any keypoints or signals named in
     /// `channels`. An unknown name is an error that lists the IMUs there are.
     pub sensors: Option<Vec<String>>,
-    /// The channels to draw; `None` for the default selection. Names are matched exactly,
-    /// or case-insensitively when that is unambiguous:
+    /// The channels to draw; `None` for the default selection. An entry may hold several
+    /// names separated by commas (`"acc,left_foot"`, as `--channels` takes them). Names are
+    /// matched exactly, or case-insensitively when that is unambiguous:
     ///
     /// - IMUs: `acc`, `gyro` (all three axes), or single axes `acc_x`, `acc_y`, `acc_z`,
     ///   `gyro_x`, `gyro_y`, `gyro_z`; they apply to every selected IMU.

@@ -162,10 +162,11 @@ impl GaitParams {
         let dt = 1.0 / self.sampling_rate_hz;
         let n = (self.duration_s * self.sampling_rate_hz).round() as usize;
         let mean_stride = 120.0 / self.cadence_spm;
-        // Stride start times per foot; the right foot starts half a stride later.
+        // Stride start times per foot. The walk is already under way at t = 0: the left foot
+        // is in flat stance (a quarter into its stride), the right foot half a stride apart.
         let mut starts: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
         for (k, st) in starts.iter_mut().enumerate() {
-            let mut t = 0.3 + 0.5 * mean_stride * k as f64;
+            let mut t = -mean_stride * (0.25 + 0.5 * k as f64);
             while t < self.duration_s + mean_stride {
                 st.push(t);
                 t += mean_stride * (1.0 + self.stride_time_cv * rng.normal());
@@ -177,7 +178,7 @@ impl GaitParams {
             for w in st.windows(2) {
                 for (kind, at) in [("initial_contact", 0.0), ("final_contact", 0.60)] {
                     let t = w[0] + at * (w[1] - w[0]);
-                    if t < self.duration_s {
+                    if (0.0..self.duration_s).contains(&t) {
                         events.push(Event {
                             side,
                             kind,
@@ -192,7 +193,6 @@ impl GaitParams {
         let sensor = Vector3::new(0.12, 0.0, 0.05);
         let state = |foot: usize, t: f64| -> (f64, Vector3<f64>) {
             let st = &starts[foot];
-            // Before the first stride the foot stands flat.
             let i = st.iter().rposition(|&s| s <= t);
             let (u, x0) = match i {
                 Some(i) if i + 1 < st.len() => (
@@ -296,7 +296,7 @@ mod tests {
         let (th, heel) = p.pose(0.25, 0.0);
         assert_eq!((th, heel.z), (0.0, 0.0));
         let w = p.generate(1);
-        let still = &w.rows[10].1[0];
+        let still = &w.rows[0].1[0];
         assert!((still[0] - Vector3::new(0.0, 0.0, 9.80665)).norm() < 1e-6);
         // Phase boundaries join without jumps.
         for u in [0.10, 0.40, 0.60] {

@@ -178,11 +178,11 @@ fn cmu_three_row_headers_and_joint_angles() {
     // Every IMU file and every joint-angle file (no time column: 100 Hz given).
     for sub in ["HeelRaise", "SqDL", "StepUpL", "Walk", "Pose"] {
         for f in files_in(&d.join("imu").join(sub), "csv") {
-            let r = open(&[f.clone()], &ReadOptions::default());
+            let r = open(std::slice::from_ref(&f), &ReadOptions::default());
             assert_eq!(r.imus.len(), 10, "{}", f.display());
         }
         for f in files_in(&d.join("joint_angles").join(sub), "csv") {
-            let r = open(&[f.clone()], &rate(100.0));
+            let r = open(std::slice::from_ref(&f), &rate(100.0));
             let ankle = r.signal("RightAnkleAngle/ML/X").expect("ankle angle");
             assert_eq!(ankle.unit, "rad");
             // About 66° standing: degrees in the file, radians inside.
@@ -278,7 +278,7 @@ fn mobgap_lower_back_csv() {
         .collect();
     assert_eq!(files.len(), 9);
     for f in files {
-        let rec = open(&[f.clone()], &ReadOptions::default());
+        let rec = open(std::slice::from_ref(&f), &ReadOptions::default());
         assert_eq!(rec.sampling_rate_hz, 100.0);
         assert_eq!(acc_gyro(&rec, "imu"), (AccUnit::G, GyroUnit::DegPerSecond));
         let n = static_norm(&rec, "imu");
@@ -428,7 +428,7 @@ fn countix_blazepose_npy() {
         // The frame rate is unknown (SOURCE.md): without --rate the reader asks for it.
         let e = read(std::slice::from_ref(&f), &ReadOptions::default()).err();
         assert!(e.is_some_and(|e| e.to_string().contains("--rate")));
-        let rec = open(&[f.clone()], &rate(30.0));
+        let rec = open(std::slice::from_ref(&f), &rate(30.0));
         assert_eq!(rec.source.format, Format::MediapipeNpy);
         let sk = rec.skeleton.as_ref().expect("keypoints");
         assert_eq!((sk.layout, sk.points.len()), (Layout::Mediapipe33, 33));

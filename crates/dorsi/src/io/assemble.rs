@@ -107,7 +107,7 @@ pub(crate) fn assemble(parts: Vec<Part>, opts: &ReadOptions) -> Result<Recording
                 end_s: b - origin,
                 filled: *filled,
                 what: if multi {
-                    tp.part.file.clone()
+                    file_name(&tp.part.file)
                 } else {
                     "all channels".into()
                 },
@@ -274,6 +274,13 @@ pub(crate) fn assemble(parts: Vec<Part>, opts: &ReadOptions) -> Result<Recording
         });
     }
     Ok(rec)
+}
+
+fn file_name(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
 }
 
 fn file_stem(file: &str) -> String {
@@ -602,7 +609,7 @@ impl Grid {
     #[inline]
     fn value(&self, v: &[f64], i: usize) -> f64 {
         match self.at[i] {
-            Some((j, w)) if w == 0.0 => v[j],
+            Some((j, 0.0)) => v[j],
             Some((j, w)) => v[j] + w * (v[j + 1] - v[j]),
             None => f64::NAN,
         }
@@ -932,8 +939,27 @@ fn fill_missing(rec: &mut Recording, max_fill_s: f64) {
         }
     }
     rec.gaps.extend(new_gaps);
-    rec.gaps
-        .sort_by(|a, b| a.start_s.total_cmp(&b.start_s).then(a.what.cmp(&b.what)));
+    rec.gaps = merge_gaps(std::mem::take(&mut rec.gaps));
+}
+
+/// One gap per stretch of time: overlapping reports (the same dropout seen in both files of a
+/// pair, and again as missing IMU values) become one, listing what was missing.
+fn merge_gaps(mut gaps: Vec<Gap>) -> Vec<Gap> {
+    gaps.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    let mut out: Vec<Gap> = Vec::with_capacity(gaps.len());
+    for g in gaps {
+        match out.last_mut() {
+            Some(last) if g.start_s < last.end_s => {
+                last.end_s = last.end_s.max(g.end_s);
+                last.filled &= g.filled;
+                if !last.what.split(", ").any(|w| w == g.what) {
+                    last.what = format!("{}, {}", last.what, g.what);
+                }
+            }
+            _ => out.push(g),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -364,19 +364,6 @@ impl<'a> Plan<'a> {
             .find(|(_, j, k, _)| *k == TimeKind::Absolute && Some(*j) != time_main.map(|t| t.0))
             .filter(|_| time_main.is_some_and(|t| t.1 == TimeKind::Relative))
             .map(|&(_, j, k, f)| (j, k, f));
-        let ignored_clocks: Vec<String> = clocks
-            .iter()
-            .filter(|(_, j, _, _)| {
-                Some(*j) != time_main.map(|t| t.0) && Some(*j) != time_alt.map(|t| t.0)
-            })
-            .map(|(_, j, _, _)| columns[*j].path.clone())
-            .collect();
-        if !ignored_clocks.is_empty() {
-            part.notes.push(format!(
-                "other clock columns not used: {}",
-                ignored_clocks.join(", ")
-            ));
-        }
         // A counter: a named one before an unnamed index.
         let counter = (0..ncols)
             .filter(|&j| columns[j].role == Role::Counter && kinds[j] == Kind::Number)

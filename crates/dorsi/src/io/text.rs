@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn guard_refuses_long_lines_and_binary() {
-        let long = vec![b'1'; 100];
+        let long = [b'1'; 100];
         let mut g = Guarded::new(&long[..], 50);
         let mut out = Vec::new();
         let e = g.read_to_end(&mut out).err().map(|e| guard_error("f", e));
