@@ -26,7 +26,9 @@ pub(crate) fn run(
         | PlotError::OverwritesInput { .. }
         | PlotError::UnknownChannel { .. }
         | PlotError::UnknownSensor { .. }
-        | PlotError::InvalidWidth { .. } => anyhow::Error::new(UsageError(e.to_string())),
+        | PlotError::InvalidWidth { .. }
+        | PlotError::NothingToPlot(_)
+        | PlotError::InvalidRecording(_) => anyhow::Error::new(UsageError(e.to_string())),
         other => anyhow::Error::new(other),
     })?;
     eprintln!("wrote {}", output.display());

@@ -5,19 +5,14 @@ use std::path::Path;
 use dorsi::synth::GaitParams;
 
 /// `dorsi synth gait`: a walk with foot IMUs, and its events beside it.
-pub(crate) fn gait(
-    output: &Path,
-    seed: u64,
-    duration_s: f64,
-    rate_hz: f64,
-) -> anyhow::Result<()> {
+pub(crate) fn gait(output: &Path, seed: u64, duration_s: f64, rate_hz: f64) -> anyhow::Result<()> {
     if !(duration_s > 0.0 && duration_s <= 86_400.0) {
         return Err(crate::UsageError(format!(
             "--duration must be between 0 and 86400 s, got {duration_s}"
         ))
         .into());
     }
-    if !(rate_hz >= 10.0 && rate_hz <= 10_000.0) {
+    if !(10.0..=10_000.0).contains(&rate_hz) {
         return Err(crate::UsageError(format!(
             "--rate must be between 10 and 10000 Hz, got {rate_hz}"
         ))

@@ -28,32 +28,82 @@ fn inspect(args: &[&str]) -> (i32, String) {
 const CASES: &[(&[&str], &[&str])] = &[
     (&["empty.csv"], &["empty.csv", "empty"]),
     (&["header_only.csv"], &["header_only.csv", "header only"]),
-    (&["ragged_row.csv"], &["ragged_row.csv", "line 4", "expected 4 fields", "found 3"]),
+    (
+        &["ragged_row.csv"],
+        &["ragged_row.csv", "line 4", "expected 4 fields", "found 3"],
+    ),
     (
         &["text_in_numeric.csv"],
-        &["line 3", "'acc_y' (column 3)", "expected a finite number", "\"abc\""],
+        &[
+            "line 3",
+            "'acc_y' (column 3)",
+            "expected a finite number",
+            "\"abc\"",
+        ],
     ),
-    (&["nan_column.csv"], &["nan_column.csv", "'acc_x'", "no values"]),
-    (&["infinite_value.csv"], &["line 4", "'acc_x' (column 2)", "finite number", "\"inf\""]),
+    (
+        &["nan_column.csv"],
+        &["nan_column.csv", "'acc_x'", "no values"],
+    ),
+    (
+        &["infinite_value.csv"],
+        &["line 4", "'acc_x' (column 2)", "finite number", "\"inf\""],
+    ),
     (
         &["duplicated_timestamp.csv"],
-        &["line 4", "'time'", "duplicated time", "line 3", "strictly increasing"],
+        &[
+            "line 4",
+            "'time'",
+            "duplicated time",
+            "line 3",
+            "strictly increasing",
+        ],
     ),
     (
         &["decreasing_timestamp.csv"],
-        &["line 5", "'time'", "goes back from 0.02", "expected increasing"],
+        &[
+            "line 5",
+            "'time'",
+            "goes back from 0.02",
+            "expected increasing",
+        ],
     ),
-    (&["four_hour_gap.csv"], &["line 5", "gap of 4.0 h", "split the file"]),
+    (
+        &["four_hour_gap.csv"],
+        &["line 5", "gap of 4.0 h", "split the file"],
+    ),
     (
         &["unknown_unit.csv"],
-        &["'acc_x'", "unknown accelerometer unit 'furlongs/fortnight^2'", "g or m/s^2"],
+        &[
+            "'acc_x'",
+            "unknown accelerometer unit 'furlongs/fortnight^2'",
+            "g or m/s^2",
+        ],
     ),
-    (&["wrong_unit.csv"], &["'acc_x'", "header says g", "looks like m/s^2", "--acc-unit"]),
-    (&["ambiguous_unit.csv"], &["cannot tell the accelerometer unit", "--acc-unit"]),
-    (&["no_clock.csv"], &["no_clock.csv", "no time column", "--rate"]),
-    (&["one_column.csv"], &["one_column.csv", "line 1", "one column"]),
-    (&["five_header_rows.csv"], &["five_header_rows.csv", "line 6", "5 header rows", "1 to 3"]),
-    (&["text_in_time.csv"], &["line 3", "'time' (column 1)", "\"abc\""]),
+    (
+        &["wrong_unit.csv"],
+        &["'acc_x'", "header says g", "looks like m/s^2", "--acc-unit"],
+    ),
+    (
+        &["ambiguous_unit.csv"],
+        &["cannot tell the accelerometer unit", "--acc-unit"],
+    ),
+    (
+        &["no_clock.csv"],
+        &["no_clock.csv", "no time column", "--rate"],
+    ),
+    (
+        &["one_column.csv"],
+        &["one_column.csv", "line 1", "one column"],
+    ),
+    (
+        &["five_header_rows.csv"],
+        &["five_header_rows.csv", "line 6", "5 header rows", "1 to 3"],
+    ),
+    (
+        &["text_in_time.csv"],
+        &["line 3", "'time' (column 1)", "\"abc\""],
+    ),
     (&["not_utf8.csv"], &["not_utf8.csv", "line 3", "'acc_y'"]),
     (&["binary.csv"], &["binary.csv", "binary file"]),
     (&["capture.c3d"], &["capture.c3d", "C3D", "--format"]),
@@ -62,10 +112,13 @@ const CASES: &[(&[&str], &[&str])] = &[
         &["do not overlap in time", "pair_gyro_other_day.csv"],
     ),
     (
-        &["pair_acc.csv", "pair_gyro_relative.csv"],
+        &["pair_acc_epoch_only.csv", "pair_gyro_relative.csv"],
         &["cannot join", "absolute clock"],
     ),
-    (&["wrong_marker_count.trc"], &["wrong_marker_count.trc", "3", "marker"]),
+    (
+        &["wrong_marker_count.trc"],
+        &["wrong_marker_count.trc", "3", "marker"],
+    ),
     (&["no_endheader.mot"], &["no_endheader.mot", "endheader"]),
     (&["not_openpose.json"], &["not_openpose.json"]),
     (
@@ -74,8 +127,14 @@ const CASES: &[(&[&str], &[&str])] = &[
     ),
     (&["truncated.npy"], &["truncated.npy"]),
     (&["integer_dtype.npy"], &["integer_dtype.npy", "<i8"]),
-    (&["valid_pose_no_rate.npy"], &["valid_pose_no_rate.npy", "--rate"]),
-    (&["does_not_exist.csv"], &["does_not_exist.csv", "cannot read"]),
+    (
+        &["valid_pose_no_rate.npy"],
+        &["valid_pose_no_rate.npy", "--rate"],
+    ),
+    (
+        &["does_not_exist.csv"],
+        &["does_not_exist.csv", "cannot read"],
+    ),
 ];
 
 #[test]
@@ -95,7 +154,9 @@ fn every_bad_input_gets_a_clear_error_and_exit_code_2() {
         let (code, err) = inspect(&argv);
         let missing: Vec<&&str> = wanted.iter().filter(|w| !err.contains(**w)).collect();
         if code != 2 || !missing.is_empty() || err.contains("panicked") {
-            failures.push(format!("{args:?}: exit {code}, missing {missing:?} in: {err}"));
+            failures.push(format!(
+                "{args:?}: exit {code}, missing {missing:?} in: {err}"
+            ));
         }
     }
     assert!(CASES.len() >= 25);
@@ -118,7 +179,10 @@ fn a_200_mb_file_of_one_line_is_refused_early() {
     }
     let (code, err) = inspect(&[path.to_str().expect("utf-8 path")]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("one_huge_line.csv") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("one_huge_line.csv") && err.contains("line 1"),
+        "{err}"
+    );
     assert!(err.contains("longer than"), "{err}");
 }
 

@@ -1,0 +1,119 @@
+//! End-to-end tests of the `dorsi` command: the README's commands, the JSON contract, the
+//! bundled samples.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dorsi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dorsi"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("dorsi runs")
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples/walk_healthy_imu.csv")
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn readme_main_command_writes_a_png() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    assert!(readme.contains("plot data/samples/walk_healthy_imu.csv -o walk.png"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("walk.png");
+    let o = dorsi(&["plot", path_str(&sample()), "-o", path_str(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let png = std::fs::read(&out).expect("the plot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000);
+}
+
+#[test]
+fn bundled_sample_is_what_synth_makes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("walk.csv");
+    let o = dorsi(&["synth", "gait", "--seed", "1", "-o", path_str(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let made = std::fs::read(&out).expect("csv");
+    let bundled = std::fs::read(sample()).expect("bundled sample");
+    assert!(made == bundled, "data/samples/walk_healthy_imu.csv is not `dorsi synth gait --seed 1`");
+    let events = std::fs::read(dir.path().join("walk.events.csv")).expect("events");
+    let bundled_events =
+        std::fs::read(sample().with_extension("events.csv")).expect("bundled events");
+    assert!(events == bundled_events);
+}
+
+#[test]
+fn inspect_json_is_the_report_and_nothing_else() {
+    let o = dorsi(&["inspect", path_str(&sample()), "--json", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert_eq!(v["schema"], "dorsi.inspect/1");
+    assert_eq!(v["format"], "generic_csv");
+    assert_eq!(v["modality"], "imu");
+    assert_eq!(v["sampling_rate_hz"], 100.0);
+    assert_eq!(v["duration_s"], 20.0);
+    assert_eq!(v["gaps"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["landmarks"].as_array().map(Vec::len), Some(0));
+    let sensors = v["sensors"].as_array().expect("sensors");
+    assert_eq!(sensors.len(), 2);
+    for (s, name) in sensors.iter().zip(["left_foot", "right_foot"]) {
+        assert_eq!(s["name"], name);
+        assert_eq!(s["acc_unit_in_file"], "m/s^2");
+        assert_eq!(s["gyro_unit_in_file"], "deg/s");
+        assert_eq!(s["acc_unit_basis"], "header");
+        assert_eq!(s["channels"].as_array().map(Vec::len), Some(6));
+    }
+}
+
+#[test]
+fn plot_refuses_bad_requests_with_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Over the input file.
+    let o = dorsi(&["plot", path_str(&sample()), "-o", path_str(&sample())]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("input file"));
+    // An unknown channel lists the ones there are.
+    let out = dir.path().join("x.png");
+    let o = dorsi(&[
+        "plot",
+        path_str(&sample()),
+        "-o",
+        path_str(&out),
+        "--channels",
+        "knee",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("knee") && err.contains("gyro"), "{err}");
+    // A format that is neither PNG nor SVG.
+    let out = dir.path().join("x.jpg");
+    let o = dorsi(&["plot", path_str(&sample()), "-o", path_str(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+}
+
+#[test]
+fn svg_plot_of_one_sensor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("left.svg");
+    let o = dorsi(&[
+        "plot",
+        path_str(&sample()),
+        "-o",
+        path_str(&out),
+        "--sensor",
+        "left_foot",
+        "--channels",
+        "gyro",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(&out).expect("svg");
+    assert!(svg.contains("left_foot") && svg.contains("gyroscope"));
+    assert!(!svg.contains("right_foot"));
+}
