@@ -41,7 +41,10 @@ fn bundled_sample_is_what_synth_makes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let made = std::fs::read(&out).expect("csv");
     let bundled = std::fs::read(sample()).expect("bundled sample");
-    assert!(made == bundled, "data/samples/walk_healthy_imu.csv is not `dorsi synth gait --seed 1`");
+    assert!(
+        made == bundled,
+        "data/samples/walk_healthy_imu.csv is not `dorsi synth gait --seed 1`"
+    );
     let events = std::fs::read(dir.path().join("walk.events.csv")).expect("events");
     let bundled_events =
         std::fs::read(sample().with_extension("events.csv")).expect("bundled events");
