@@ -998,6 +998,31 @@ mod tests {
     }
 
     #[test]
+    fn phyphox_and_sensorlog_headers() {
+        let p = read_str(
+            "\"Time (s)\",\"Acceleration x (m/s^2)\",\"Acceleration y (m/s^2)\",\"Acceleration z (m/s^2)\"\n\
+             0.0,0.1,0.2,9.8\n0.01,0.1,0.2,9.8\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.format, Format::Phyphox);
+        assert_eq!(
+            p.imus[0].acc.as_ref().and_then(|t| t.unit_label.clone()),
+            Some("m/s^2".into())
+        );
+        // SensorLog-style Core Motion columns: gravity and user acceleration in G.
+        let p = read_str(
+            "loggingTime(txt),motionUserAccelerationX(G),motionUserAccelerationY(G),motionUserAccelerationZ(G),\
+             motionGravityX(G),motionGravityY(G),motionGravityZ(G),motionRotationRateX(rad/s),motionRotationRateY(rad/s),motionRotationRateZ(rad/s)\n\
+             2020-01-01 10:00:00.000,0.01,0,0,0,0,-1,0.1,0,0\n2020-01-01 10:00:00.010,0.01,0,0,0,0,-1,0.1,0,0\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.format, Format::CoreMotion);
+        let acc = p.imus[0].acc.as_ref().map(|t| t.values[2][0]);
+        assert_eq!(acc, Some(1.0), "specific force up is +1 g");
+        assert_eq!(p.time.as_ref().map(|t| t.kind), Some(TimeKind::Absolute));
+    }
+
+    #[test]
     fn rate_from_file_name_and_preamble() {
         assert_eq!(
             rate_in_name("x/A_Accelerometer_12.500Hz_1.4.4.csv"),
