@@ -30,6 +30,8 @@ use std::fmt::Write as _;
 
 use nalgebra::{Rotation3, Vector3};
 
+use super::Rng;
+
 /// Parameters of a synthetic walk.
 #[derive(Debug, Clone)]
 pub struct GaitParams {
@@ -98,28 +100,6 @@ pub struct SynthWalk {
     pub events: Vec<Event>,
 }
 
-/// A small, fast, seedable generator (SplitMix64) so the same seed gives the same bytes on
-/// every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Standard normal (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * PI * self.uniform()).cos()
-    }
-}
-
 /// Smooth step from 0 to 1 over [0, 1] with zero velocity and acceleration at both ends.
 fn smooth(u: f64) -> f64 {
     let u = u.clamp(0.0, 1.0);
@@ -158,7 +138,7 @@ impl GaitParams {
 
     /// Generate a walk; the same seed gives the same walk.
     pub fn generate(&self, seed: u64) -> SynthWalk {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let dt = 1.0 / self.sampling_rate_hz;
         let n = (self.duration_s * self.sampling_rate_hz).round() as usize;
         let mean_stride = 120.0 / self.cadence_spm;

@@ -1,0 +1,57 @@
+//! Synthetic recordings with exact labels, for tests, demos and benchmarks.
+//!
+//! * [`body`] — the body model every motion moves: lower-limb landmarks and segment
+//!   orientations (plus a simple trunk for keypoint layouts), and the [`body::Motion`] trait.
+//! * [`imu`] — simulated IMUs on the foot, shank or thigh, in any mounting, with noise, bias,
+//!   drift, jitter and dropouts.
+//! * [`labels`] — the `dorsi.labels/1` CSV format for events, strides, reps, holds and sets.
+//! * [`GaitParams`] — a walk with a foot IMU on each side (the first, rigid-foot model).
+//!
+//! The same seed always gives the same bytes: randomness comes from a small SplitMix64
+//! generator owned by each simulation.
+
+pub mod body;
+pub mod imu;
+pub mod labels;
+mod walk_rigid_foot;
+
+pub use walk_rigid_foot::{Event, GaitParams, SynthWalk};
+
+/// A small, fast, seedable generator (SplitMix64, Steele et al. 2014) so that the same seed
+/// gives the same bytes on every platform.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
+    }
+}
+
+/// Smooth step from 0 to 1 over [0, 1] with zero velocity and acceleration at both ends
+/// (the quintic `6u⁵ − 15u⁴ + 10u³`).
+pub fn smooth_step(u: f64) -> f64 {
+    let u = u.clamp(0.0, 1.0);
+    u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
+}
