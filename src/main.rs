@@ -57,21 +57,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SynthKind {
-    /// Walking with an IMU on each foot (generic CSV) and its events (`FILE.events.csv`).
-    Gait {
-        /// Output CSV.
-        #[arg(short, long, value_name = "PATH")]
-        output: PathBuf,
-        /// Random seed: the same seed gives the same bytes.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Duration, s.
-        #[arg(long, default_value_t = 20.0, value_name = "S")]
-        duration: f64,
-        /// Sampling rate, Hz.
-        #[arg(long, default_value_t = 100.0, value_name = "HZ")]
-        rate: f64,
-    },
+    /// Walking, healthy or with foot drop, with an IMU on each foot or shank (generic CSV)
+    /// and its labels (`FILE.labels.csv`, dorsi.labels/1).
+    Gait(synth::GaitArgs),
 }
 
 /// The files of one recording and how to read them.
@@ -167,14 +155,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
         Command::Synth {
-            kind:
-                SynthKind::Gait {
-                    output,
-                    seed,
-                    duration,
-                    rate,
-                },
-        } => synth::gait(&output, seed, duration, rate),
+            kind: SynthKind::Gait(args),
+        } => synth::gait(&args),
     }
 }
 

@@ -2,37 +2,133 @@
 
 use std::path::Path;
 
-use dorsi::synth::GaitParams;
+use dorsi::synth::body::Side;
+use dorsi::synth::gait::{Compensation, Walk, WalkParams};
+use dorsi::synth::imu::{self, Placement, SensorErrors};
+use nalgebra::Rotation3;
 
-/// `dorsi synth gait`: a walk with foot IMUs, and its events beside it.
-pub(crate) fn gait(output: &Path, seed: u64, duration_s: f64, rate_hz: f64) -> anyhow::Result<()> {
-    if !(duration_s > 0.0 && duration_s <= 86_400.0) {
-        return Err(crate::UsageError(format!(
-            "--duration must be between 0 and 86400 s, got {duration_s}"
-        ))
-        .into());
+use crate::UsageError;
+
+/// Where the simulated IMUs sit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SensorSite {
+    /// One IMU on each foot.
+    Foot,
+    /// One IMU on each shank.
+    Shank,
+}
+
+/// Options of `dorsi synth gait`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GaitArgs {
+    /// Output CSV; the labels go beside it as FILE.labels.csv.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: std::path::PathBuf,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Duration, s.
+    #[arg(long, default_value_t = 20.0, value_name = "S")]
+    pub duration: f64,
+    /// Sampling rate, Hz.
+    #[arg(long, default_value_t = 100.0, value_name = "HZ")]
+    pub rate: f64,
+    /// Foot-drop severity of the left foot, 0 (healthy) to 1 (flaccid).
+    #[arg(long, default_value_t = 0.0, value_name = "0..1")]
+    pub left_drop: f64,
+    /// Foot-drop severity of the right foot, 0 (healthy) to 1 (flaccid).
+    #[arg(long, default_value_t = 0.0, value_name = "0..1")]
+    pub right_drop: f64,
+    /// Compensate a dropped foot with steppage (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "0..1")]
+    pub steppage: f64,
+    /// Compensate a dropped foot with circumduction (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "0..1")]
+    pub circumduction: f64,
+    /// Compensate a dropped foot with hip hiking (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "0..1")]
+    pub hip_hiking: f64,
+    /// Where the IMUs sit.
+    #[arg(long, value_enum, default_value_t = SensorSite::Foot)]
+    pub sensor: SensorSite,
+    /// Mount each sensor at a random orientation instead of aligned with the segment.
+    #[arg(long)]
+    pub tilted: bool,
+    /// Steps per minute.
+    #[arg(long, default_value_t = 108.0, value_name = "SPM")]
+    pub cadence: f64,
+}
+
+fn check(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), UsageError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "--{name} must be between {lo} and {hi}, got {v}"
+        )))
     }
-    if !(10.0..=10_000.0).contains(&rate_hz) {
-        return Err(crate::UsageError(format!(
-            "--rate must be between 10 and 10000 Hz, got {rate_hz}"
-        ))
-        .into());
+}
+
+/// `dorsi synth gait`: a walk with IMUs on both feet or shanks, and its labels.
+pub(crate) fn gait(a: &GaitArgs) -> anyhow::Result<()> {
+    check("duration", a.duration, 1.0, 86_400.0)?;
+    check("rate", a.rate, 10.0, 10_000.0)?;
+    check("cadence", a.cadence, 60.0, 160.0)?;
+    for (n, v) in [
+        ("left-drop", a.left_drop),
+        ("right-drop", a.right_drop),
+        ("steppage", a.steppage),
+        ("circumduction", a.circumduction),
+        ("hip-hiking", a.hip_hiking),
+    ] {
+        check(n, v, 0.0, 1.0)?;
     }
-    let params = GaitParams {
-        duration_s,
-        sampling_rate_hz: rate_hz,
+    let severity = [a.left_drop, a.right_drop];
+    // Compensations apply to the side(s) with a dropped foot.
+    let compensation = severity.map(|s| {
+        if s > 0.0 {
+            Compensation {
+                steppage: a.steppage,
+                circumduction: a.circumduction,
+                hip_hiking: a.hip_hiking,
+            }
+        } else {
+            Compensation::default()
+        }
+    });
+    let params = WalkParams {
+        duration_s: a.duration,
+        cadence_spm: a.cadence,
+        severity,
+        compensation,
         ..Default::default()
     };
-    let walk = params.generate(seed);
-    crate::output::write_atomic(output, walk.to_csv().as_bytes(), &[])?;
-    let labels = output.with_extension("events.csv");
-    crate::output::write_atomic(&labels, walk.events_csv().as_bytes(), &[])?;
-    eprintln!(
-        "wrote {} ({} samples) and {} ({} events)",
-        output.display(),
-        walk.rows.len(),
-        labels.display(),
-        walk.events.len()
-    );
+    let walk = Walk::new(params, a.seed);
+    let mut rng = dorsi::synth::Rng::new(a.seed ^ 0x5EED);
+    let places: Vec<Placement> = Side::BOTH
+        .iter()
+        .map(|&side| {
+            let mut p = match a.sensor {
+                SensorSite::Foot => Placement::foot(side),
+                SensorSite::Shank => Placement::shank(side),
+            };
+            if a.tilted {
+                let mut angle = || (rng.uniform() * 2.0 - 1.0) * std::f64::consts::PI;
+                p.mounting = Rotation3::from_euler_angles(angle(), angle() / 2.0, angle());
+            }
+            p
+        })
+        .collect();
+    let rec = imu::simulate(&walk, &places, a.rate, &SensorErrors::default(), a.seed);
+    write_with_labels(&a.output, &rec.to_csv(), &walk.labels().to_csv())?;
+    Ok(())
+}
+
+/// Write a recording and its labels beside it (`FILE.labels.csv`).
+fn write_with_labels(output: &Path, data: &str, labels: &str) -> anyhow::Result<()> {
+    crate::output::write_atomic(output, data.as_bytes(), &[])?;
+    let labels_path = output.with_extension("labels.csv");
+    crate::output::write_atomic(&labels_path, labels.as_bytes(), &[])?;
+    eprintln!("wrote {} and {}", output.display(), labels_path.display());
     Ok(())
 }

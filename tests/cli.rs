@@ -34,21 +34,30 @@ fn readme_main_command_writes_a_png() {
 }
 
 #[test]
-fn bundled_sample_is_what_synth_makes() {
+fn bundled_samples_are_what_synth_makes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("walk.csv");
-    let o = dorsi(&["synth", "gait", "--seed", "1", "-o", path_str(&out)]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let made = std::fs::read(&out).expect("csv");
-    let bundled = std::fs::read(sample()).expect("bundled sample");
-    assert!(
-        made == bundled,
-        "data/samples/walk_healthy_imu.csv is not `dorsi synth gait --seed 1`"
-    );
-    let events = std::fs::read(dir.path().join("walk.events.csv")).expect("events");
-    let bundled_events =
-        std::fs::read(sample().with_extension("events.csv")).expect("bundled events");
-    assert!(events == bundled_events);
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    for (name, args) in [
+        ("walk_healthy_imu", &["--seed", "1"][..]),
+        (
+            "walk_left_drop_imu",
+            &["--seed", "2", "--left-drop", "0.8"][..],
+        ),
+    ] {
+        let out = dir.path().join(format!("{name}.csv"));
+        let mut argv = vec!["synth", "gait", "-o", path_str(&out)];
+        argv.extend_from_slice(args);
+        let o = dorsi(&argv);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for ext in ["csv", "labels.csv"] {
+            let made = std::fs::read(out.with_extension(ext)).expect("made");
+            let bundled = std::fs::read(samples.join(format!("{name}.{ext}"))).expect("bundled");
+            assert!(
+                made == bundled,
+                "data/samples/{name}.{ext} is not `dorsi synth gait {args:?}`"
+            );
+        }
+    }
 }
 
 #[test]

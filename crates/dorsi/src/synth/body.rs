@@ -193,23 +193,18 @@ impl Default for Anthropometry {
 }
 
 impl Anthropometry {
-    /// A simple upright trunk, head and arms above a pelvis, with arms swinging by
-    /// `arm_swing_rad` (positive: left arm forward).
-    pub fn upper_body(
+    /// The whole body from its legs: a simple upright trunk, head and arms above the
+    /// mid-point of the hips, facing `heading`, with the arms swinging by `arm_swing_rad`
+    /// (positive: left arm forward).
+    pub fn body_pose(
         &self,
-        pelvis: Vector3<f64>,
+        legs: [LegPose; 2],
         heading: Rotation3<f64>,
         arm_swing_rad: f64,
-    ) -> (
-        Vector3<f64>,
-        Vector3<f64>,
-        [Vector3<f64>; 2],
-        [Vector3<f64>; 2],
-        [Vector3<f64>; 2],
-    ) {
+    ) -> BodyPose {
         let h = self.height_m;
-        let up = |z: f64| pelvis + heading * Vector3::new(0.0, 0.0, z);
-        let neck = up(0.30 * h);
+        let pelvis = (legs[0].hip + legs[1].hip) / 2.0;
+        let neck = pelvis + heading * Vector3::new(0.0, 0.0, 0.30 * h);
         let nose = neck + heading * Vector3::new(0.08, 0.0, 0.10 * h);
         let mut shoulders = [Vector3::zeros(); 2];
         let mut elbows = [Vector3::zeros(); 2];
@@ -223,6 +218,13 @@ impl Anthropometry {
             elbows[i] = s + arm * Vector3::new(0.0, 0.0, -0.186 * h);
             wrists[i] = elbows[i] + arm * Vector3::new(0.05, 0.0, -0.146 * h);
         }
-        (neck, nose, shoulders, elbows, wrists)
+        BodyPose {
+            legs,
+            neck,
+            nose,
+            shoulders,
+            elbows,
+            wrists,
+        }
     }
 }

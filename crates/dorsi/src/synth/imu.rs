@@ -118,10 +118,21 @@ impl SensorErrors {
 pub struct ImuRecording {
     /// Sample times, s (jittered when the errors say so).
     pub time_s: Vec<f64>,
-    /// Per sensor: name, specific force (m/s²) and angular rate (rad/s) per sample.
-    pub sensors: Vec<(String, Vec<Vector3<f64>>, Vec<Vector3<f64>>)>,
+    /// The samples of each sensor.
+    pub sensors: Vec<SensorSamples>,
     /// Whether each sample reached the file (false inside a dropout).
     pub kept: Vec<bool>,
+}
+
+/// The samples of one sensor.
+#[derive(Debug, Clone)]
+pub struct SensorSamples {
+    /// Sensor name (`left_foot`).
+    pub name: String,
+    /// Specific force per sample, m/s².
+    pub acc_mps2: Vec<Vector3<f64>>,
+    /// Angular rate per sample, rad/s.
+    pub gyro_rads: Vec<Vector3<f64>>,
 }
 
 /// The exact specific force (m/s²) and angular rate (rad/s) of a placed sensor at `t_s`.
@@ -208,7 +219,11 @@ pub fn simulate(
                     gyro_bias += Vector3::from_fn(|_, _| rng.normal()) * step;
                 }
             }
-            (place.name.clone(), acc, gyro)
+            SensorSamples {
+                name: place.name.clone(),
+                acc_mps2: acc,
+                gyro_rads: gyro,
+            }
         })
         .collect();
     ImuRecording {
@@ -226,7 +241,7 @@ impl ImuRecording {
         use std::fmt::Write as _;
         let mut s = String::with_capacity(self.time_s.len() * (8 + 60 * self.sensors.len()));
         s.push_str("time_s");
-        for (name, _, _) in &self.sensors {
+        for SensorSamples { name, .. } in &self.sensors {
             for (q, unit) in [("acc", "m/s^2"), ("gyr", "deg/s")] {
                 for a in ["x", "y", "z"] {
                     let _ = write!(s, ",{name}_{q}_{a} ({unit})");
@@ -239,8 +254,8 @@ impl ImuRecording {
                 continue;
             }
             let _ = write!(s, "{t:.4}");
-            for (_, acc, gyro) in &self.sensors {
-                let (a, w) = (acc[i], gyro[i].map(f64::to_degrees));
+            for sensor in &self.sensors {
+                let (a, w) = (sensor.acc_mps2[i], sensor.gyro_rads[i].map(f64::to_degrees));
                 let _ = write!(
                     s,
                     ",{:.4},{:.4},{:.4},{:.3},{:.3},{:.3}",

@@ -5,33 +5,40 @@
 //! * [`imu`] — simulated IMUs on the foot, shank or thigh, in any mounting, with noise, bias,
 //!   drift, jitter and dropouts.
 //! * [`labels`] — the `dorsi.labels/1` CSV format for events, strides, reps, holds and sets.
-//! * [`GaitParams`] — a walk with a foot IMU on each side (the first, rigid-foot model).
+//! * [`gait`] — walking, healthy or with foot drop of any severity on either side, with
+//!   compensations.
 //!
 //! The same seed always gives the same bytes: randomness comes from a small SplitMix64
 //! generator owned by each simulation.
 
 pub mod body;
+pub mod exercise;
+pub mod gait;
 pub mod imu;
+pub mod keypoints;
 pub mod labels;
-mod walk_rigid_foot;
-
-pub use walk_rigid_foot::{Event, GaitParams, SynthWalk};
 
 /// A small, fast, seedable generator (SplitMix64, Steele et al. 2014) so that the same seed
 /// gives the same bytes on every platform.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng {
+    state: u64,
+    spare: Option<f64>,
+}
 
 impl Rng {
     /// A generator from a seed.
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng {
+            state: seed,
+            spare: None,
+        }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
@@ -42,10 +49,16 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// Standard normal (Box–Muller).
+    /// Standard normal (Box–Muller; the pair's second value is kept for the next call).
     pub fn normal(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
         let u1 = self.uniform().max(1e-300);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
+        let r = (-2.0 * u1.ln()).sqrt();
+        let (s, c) = (2.0 * std::f64::consts::PI * self.uniform()).sin_cos();
+        self.spare = Some(r * s);
+        r * c
     }
 }
 
