@@ -9,6 +9,21 @@ use nalgebra::Rotation3;
 
 use crate::UsageError;
 
+/// What the synthetic recording is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Output {
+    /// IMUs as generic CSV (at --rate).
+    Imu,
+    /// MediaPipe image landmarks as CSV (30 fps camera beside the walker).
+    Mediapipe,
+    /// MediaPipe world landmarks as CSV (30 fps).
+    MediapipeWorld,
+    /// OpenPose BODY_25 JSON frames in a folder named by -o (30 fps).
+    Openpose,
+    /// Motion-capture markers as TRC (100 Hz).
+    Trc,
+}
+
 /// Where the simulated IMUs sit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum SensorSite {
@@ -51,6 +66,9 @@ pub(crate) struct GaitArgs {
     /// Where the IMUs sit.
     #[arg(long, value_enum, default_value_t = SensorSite::Foot)]
     pub sensor: SensorSite,
+    /// What to write: IMUs, keypoints (MediaPipe, OpenPose) or markers (TRC).
+    #[arg(long, value_enum, default_value_t = Output::Imu)]
+    pub write: Output,
     /// Mount each sensor at a random orientation instead of aligned with the segment.
     #[arg(long)]
     pub tilted: bool,
@@ -119,9 +137,67 @@ pub(crate) fn gait(a: &GaitArgs) -> anyhow::Result<()> {
             p
         })
         .collect();
+    if a.write != Output::Imu {
+        return write_points(&walk, a.write, &a.output, a.seed, &walk.labels().to_csv());
+    }
     let rec = imu::simulate(&walk, &places, a.rate, &SensorErrors::default(), a.seed);
     write_with_labels(&a.output, &rec.to_csv(), &walk.labels().to_csv())?;
     Ok(())
+}
+
+/// Write keypoints or markers of a motion, and its labels.
+fn write_points(
+    motion: &dyn dorsi::synth::body::Motion,
+    kind: Output,
+    output: &Path,
+    seed: u64,
+    labels: &str,
+) -> anyhow::Result<()> {
+    use dorsi::synth::keypoints::{
+        simulate_keypoints, simulate_markers, Camera, KeypointNoise, DEFAULT_MARKER_RATE_HZ,
+        DEFAULT_VIDEO_RATE_HZ,
+    };
+    let noise = KeypointNoise::default();
+    let camera = Camera::beside(motion);
+    let video = || simulate_keypoints(motion, &camera, DEFAULT_VIDEO_RATE_HZ, &noise, seed);
+    match kind {
+        Output::Mediapipe => write_with_labels(output, &video().to_mediapipe_image_csv(), labels),
+        Output::MediapipeWorld => {
+            write_with_labels(output, &video().to_mediapipe_world_csv(), labels)
+        }
+        Output::Trc => {
+            let name = output
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let markers = simulate_markers(motion, DEFAULT_MARKER_RATE_HZ, &noise, seed);
+            write_with_labels(output, &markers.to_trc(&name), labels)
+        }
+        Output::Openpose => {
+            std::fs::create_dir_all(output).map_err(|e| {
+                UsageError(format!(
+                    "{}: cannot create the folder: {e}",
+                    output.display()
+                ))
+            })?;
+            let stem = output
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "frame".into());
+            let n = video()
+                .write_openpose_folder(output, &stem)
+                .map_err(|e| UsageError(format!("{}: cannot write: {e}", output.display())))?;
+            let labels_path = output.with_extension("labels.csv");
+            crate::output::write_atomic(&labels_path, labels.as_bytes(), &[])?;
+            eprintln!(
+                "wrote {n} frames into {} and {}",
+                output.display(),
+                labels_path.display()
+            );
+            Ok(())
+        }
+        Output::Imu => Ok(()),
+    }
 }
 
 /// Write a recording and its labels beside it (`FILE.labels.csv`).
@@ -167,6 +243,9 @@ pub(crate) struct ExerciseArgs {
     /// Where the IMU sits (on the working leg).
     #[arg(long, value_enum, default_value_t = SensorSite::Foot)]
     pub sensor: SensorSite,
+    /// What to write: IMUs, keypoints (MediaPipe, OpenPose) or markers (TRC).
+    #[arg(long, value_enum, default_value_t = Output::Imu)]
+    pub write: Output,
 }
 
 /// `dorsi synth exercise`: a session of one programme exercise with an IMU on the working
@@ -208,6 +287,9 @@ pub(crate) fn exercise(a: &ExerciseArgs) -> anyhow::Result<()> {
         .validate()
         .map_err(|e| UsageError(format!("invalid exercise parameters: {e}")))?;
     let (session, labels) = generate(&params, a.seed);
+    if a.write != Output::Imu {
+        return write_points(&session, a.write, &a.output, a.seed, &labels.to_csv());
+    }
     let place = match a.sensor {
         SensorSite::Foot => Placement::foot(params.side),
         SensorSite::Shank => Placement::shank(params.side),

@@ -48,6 +48,20 @@ fn bundled_samples_are_what_synth_makes() {
             &["exercise", "--exercise", "heel_raise", "--seed", "3"][..],
         ),
         (
+            "walk_left_drop_mediapipe",
+            &[
+                "gait",
+                "--seed",
+                "2",
+                "--left-drop",
+                "0.8",
+                "--duration",
+                "10",
+                "--write",
+                "mediapipe",
+            ][..],
+        ),
+        (
             "towel_stretch_imu",
             &[
                 "exercise",

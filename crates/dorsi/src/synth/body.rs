@@ -151,6 +151,12 @@ pub trait Motion {
     fn leg(&self, t_s: f64, side: Side) -> LegPose {
         self.pose(t_s).legs[side.index()]
     }
+    /// A segment's orientation and frame origin at `t_s`. Override when one segment is
+    /// cheaper than the whole leg (a foot sensor needs only the foot).
+    fn segment(&self, t_s: f64, side: Side, segment: Segment) -> (Rotation3<f64>, Vector3<f64>) {
+        let leg = self.leg(t_s, side);
+        (leg.orientation(segment), leg.origin(segment))
+    }
     /// Standard deviation of the vibration a foot sensor feels at `t_s` (a toe dragging on the
     /// floor), m/s²; 0 when the foot touches nothing it slides on.
     fn drag_vibration_mps2(&self, t_s: f64, side: Side) -> f64 {

@@ -45,7 +45,7 @@ use std::f64::consts::PI;
 
 use nalgebra::{Matrix3, Rotation3, Vector3};
 
-use super::body::{Anthropometry, BodyPose, LegPose, Motion, Side};
+use super::body::{Anthropometry, BodyPose, LegPose, Motion, Segment, Side};
 use super::labels::{Label, Labels};
 use super::{smooth_step, Rng};
 
@@ -60,14 +60,14 @@ pub struct Compensation {
     pub hip_hiking: f64,
 }
 
-/// Parameters of a synthetic walk. `Default` is a healthy adult at 1.2 m/s.
+/// Parameters of a synthetic walk. `Default` is a healthy adult at 1.17 m/s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WalkParams {
     /// Duration, s.
     pub duration_s: f64,
     /// Steps per minute (two steps per stride); 108 is a typical comfortable cadence.
     pub cadence_spm: f64,
-    /// Stride length, m (1.35 m at 108 steps/min is 1.2 m/s).
+    /// Stride length, m (1.3 m at 108 steps/min is 1.17 m/s).
     pub stride_length_m: f64,
     /// Stride-to-stride variability of the stride time (SD / mean; 2 % in healthy adults).
     pub stride_time_cv: f64,
@@ -92,9 +92,9 @@ impl Default for WalkParams {
         WalkParams {
             duration_s: 20.0,
             cadence_spm: 108.0,
-            stride_length_m: 1.35,
+            stride_length_m: 1.3,
             stride_time_cv: 0.02,
-            foot_strike_angle_deg: 22.0,
+            foot_strike_angle_deg: 25.0,
             toe_off_angle_deg: 55.0,
             min_toe_clearance_m: 0.013,
             early_swing_lift_m: 0.035,
@@ -183,11 +183,10 @@ pub struct Walk {
     knee_norm: Periodic,
 }
 
-/// Where one foot is: phase in its stride, stride index, the stride's duration.
+/// Where one foot is: phase in its stride and stride index.
 struct FootPhase {
     u: f64,
     index: usize,
-    stride_s: f64,
 }
 
 impl Walk {
@@ -250,7 +249,6 @@ impl Walk {
         FootPhase {
             u: ((t - st[i]) / stride_s).clamp(0.0, 1.0),
             index: i,
-            stride_s,
         }
     }
 
@@ -337,15 +335,16 @@ impl Walk {
         self.foot(u, 0.0, 0.0, &Compensation::default()).0
     }
 
-    fn leg_pose(&self, t: f64, side: Side) -> (LegPose, f64) {
+    /// The foot's pitch (rad) and heel position at `t`, the swing bump (0 in stance) and
+    /// the phase.
+    fn foot_at(&self, t: f64, side: Side) -> (f64, Vector3<f64>, f64, FootPhase) {
         let p = &self.params;
         let s = side.index();
         let ph = self.phase(t, side);
-        let severity = p.severity[s];
         let comp = &p.compensation[s];
-        // Left heels at i·L, right heels half a stride ahead.
-        let x0 = (ph.index as f64 + 0.5 * s as f64) * p.stride_length_m;
-        let (th, hx, hz, _) = self.foot(ph.u, x0, severity, comp);
+        // Left heels at i·L; the right foot lands half a stride earlier, half a stride behind.
+        let x0 = (ph.index as f64 - 0.5 * s as f64) * p.stride_length_m;
+        let (th, hx, hz, _) = self.foot(ph.u, x0, p.severity[s], comp);
         let swing = if ph.u >= SWING_FROM {
             (PI * (ph.u - SWING_FROM) / (1.0 - SWING_FROM))
                 .sin()
@@ -355,8 +354,14 @@ impl Walk {
         };
         let y =
             side.lateral_sign() * (p.body.hip_width_m / 2.0 + 0.06 * comp.circumduction * swing);
+        (th, Vector3::new(hx, y, hz), swing, ph)
+    }
+
+    fn leg_pose(&self, t: f64, side: Side) -> (LegPose, f64) {
+        let p = &self.params;
+        let comp = &p.compensation[side.index()];
+        let (th, heel, swing, ph) = self.foot_at(t, side);
         let foot = about_y(-th);
-        let heel = Vector3::new(hx, y, hz);
         let toe = heel + foot * Vector3::new(p.body.foot_m, 0.0, 0.0);
         let ankle = heel + foot * p.body.ankle_in_foot_m;
         // Shank inclination from the normative ankle angle and the healthy foot's pitch.
@@ -367,7 +372,6 @@ impl Walk {
         let psi = phi - (self.knee_norm.at(ph.u) + 30.0 * comp.steppage * swing).to_radians();
         let thigh_dir = about_y(psi);
         let hip = knee + thigh_dir * Vector3::new(0.0, 0.0, p.body.thigh_m);
-        let _ = ph.stride_s;
         let pose = LegPose {
             hip,
             knee,
@@ -457,6 +461,24 @@ fn hermite(v: f64, knots: &[(f64, f64)]) -> f64 {
         + (t3 - t2) * h * slope(i + 1)
 }
 
+/// The knee of a leg from its hip and ankle (two-link inverse kinematics, knee bending
+/// forward), with thigh length `l1` and shank length `l2`.
+fn knee_between(hip: Vector3<f64>, ankle: Vector3<f64>, l1: f64, l2: f64) -> Vector3<f64> {
+    let v = hip - ankle;
+    let d = v.norm().clamp((l1 - l2).abs() + 1e-9, l1 + l2 - 1e-9);
+    let u = v / v.norm().max(1e-12);
+    // Forward direction perpendicular to the leg axis.
+    let fwd = Vector3::x() - u * u.x;
+    let n = if fwd.norm() > 1e-9 {
+        fwd.normalize()
+    } else {
+        Vector3::x()
+    };
+    let cos_b = ((l2 * l2 + d * d - l1 * l1) / (2.0 * l2 * d)).clamp(-1.0, 1.0);
+    let sin_b = (1.0 - cos_b * cos_b).sqrt();
+    ankle + (u * cos_b + n * sin_b) * l2
+}
+
 /// A rotation by `angle` about +y, built directly from its sine and cosine.
 fn about_y(angle: f64) -> Rotation3<f64> {
     let (s, c) = angle.sin_cos();
@@ -477,17 +499,36 @@ impl Motion for Walk {
     fn pose(&self, t_s: f64) -> BodyPose {
         let (mut left, hike_l) = self.leg_pose(t_s, Side::Left);
         let (mut right, hike_r) = self.leg_pose(t_s, Side::Right);
-        // One pelvis for both legs: the mean of the two chains' hips, each hip hiked on its
-        // swing side; the thighs point from the knees to these hips.
-        let mid = (left.hip + right.hip) / 2.0;
-        let half = self.params.body.hip_width_m / 2.0;
+        // One pelvis for both legs: forward at the mean of the two chains' hips, as high as
+        // both legs reach (each hip hiked on its swing side). The knees are then placed by
+        // two-link inverse kinematics between hip and ankle, so segment lengths are exact.
+        let body = &self.params.body;
+        let (l1, l2) = (body.thigh_m, body.shank_m);
+        let half = body.hip_width_m / 2.0;
+        // Forward, the pelvis is mostly where the chains put their hips, pulled half the
+        // way towards the mid-point of the ankles (the chains alone lean the body back).
+        let mut mid = (left.hip + right.hip) / 2.0;
+        mid.x = 0.5 * mid.x + 0.5 * (left.ankle.x + right.ankle.x) / 2.0;
+        let mut z = mid.z;
+        for (leg, side, hike) in [(&left, Side::Left, hike_l), (&right, Side::Right, hike_r)] {
+            let dx = mid.x - leg.ankle.x;
+            let dy = side.lateral_sign() * half - leg.ankle.y;
+            let reach = ((l1 + l2 - 1e-4).powi(2) - dx * dx - dy * dy)
+                .max(0.0)
+                .sqrt();
+            z = z.min(leg.ankle.z + reach - hike);
+        }
         for (leg, side, hike) in [
             (&mut left, Side::Left, hike_l),
             (&mut right, Side::Right, hike_r),
         ] {
-            leg.hip = Vector3::new(mid.x, side.lateral_sign() * half, mid.z + hike);
-            let d = (leg.hip - leg.knee).normalize();
-            leg.thigh = Rotation3::rotation_between(&Vector3::z(), &d).unwrap_or(leg.thigh);
+            leg.hip = Vector3::new(mid.x, side.lateral_sign() * half, z + hike);
+            leg.knee = knee_between(leg.hip, leg.ankle, l1, l2);
+            let up = |a: Vector3<f64>, b: Vector3<f64>, fallback: Rotation3<f64>| {
+                Rotation3::rotation_between(&Vector3::z(), &(b - a)).unwrap_or(fallback)
+            };
+            leg.shank = up(leg.ankle, leg.knee, leg.shank);
+            leg.thigh = up(leg.knee, leg.hip, leg.thigh);
         }
         // Arms swing against the legs.
         let ph = self.phase(t_s, Side::Left);
@@ -501,8 +542,13 @@ impl Motion for Walk {
         self.params.duration_s
     }
 
-    fn leg(&self, t_s: f64, side: Side) -> LegPose {
-        self.leg_pose(t_s, side).0
+    fn segment(&self, t_s: f64, side: Side, segment: Segment) -> (Rotation3<f64>, Vector3<f64>) {
+        if segment != Segment::Foot {
+            let leg = self.leg(t_s, side);
+            return (leg.orientation(segment), leg.origin(segment));
+        }
+        let (th, heel, _, _) = self.foot_at(t_s, side);
+        (about_y(-th), heel)
     }
 
     fn drag_vibration_mps2(&self, t_s: f64, side: Side) -> f64 {
@@ -564,9 +610,16 @@ mod tests {
         for &t in &ics {
             let pitch = w.leg(t, Side::Left).foot_pitch_rad().to_degrees();
             assert!((20.0..=28.0).contains(&pitch), "foot-strike angle {pitch}");
-            // Ankle back to 0…+6° by late swing (DESIGN.md), 50 ms before contact.
-            let ankle = w.leg(t - 0.05, Side::Left).ankle_angle_rad().to_degrees();
-            assert!((-3.0..=8.0).contains(&ankle), "late-swing ankle {ankle}");
+            // Ankle back to 0…+6° by late swing (DESIGN.md): its largest value in the last
+            // 150 ms before contact.
+            let ankle = (0..=15)
+                .map(|k| {
+                    w.leg(t - 0.01 * k as f64, Side::Left)
+                        .ankle_angle_rad()
+                        .to_degrees()
+                })
+                .fold(f64::MIN, f64::max);
+            assert!((-1.0..=8.0).contains(&ankle), "late-swing ankle {ankle}");
         }
         // Minimum toe clearance in mid-swing: about 1.3 cm.
         for pair in ics.windows(2) {

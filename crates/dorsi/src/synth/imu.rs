@@ -143,9 +143,8 @@ pub fn ideal_sample(
 ) -> (Vector3<f64>, Vector3<f64>) {
     const H: f64 = 1e-3;
     let at = |t: f64| {
-        let leg = motion.leg(t, place.side);
-        let r = leg.orientation(place.segment);
-        let p = leg.origin(place.segment) + r * place.offset_m;
+        let (r, origin) = motion.segment(t, place.side, place.segment);
+        let p = origin + r * place.offset_m;
         (r * place.mounting, p)
     };
     let (r0, p0) = at(t_s);

@@ -1280,4 +1280,47 @@ mod tests {
         );
         assert!(worst_world < 0.5 && worst_trc < 0.5 && worst_image < 1.0);
     }
+
+    #[test]
+    fn default_noise_blurs_the_image_foot_angle_by_a_couple_of_degrees() {
+        use crate::synth::gait::{Walk, WalkParams};
+        let walk = Walk::new(
+            WalkParams {
+                duration_s: 10.0,
+                ..Default::default()
+            },
+            4,
+        );
+        let cam = Camera::beside(&walk);
+        let rec = simulate_keypoints(&walk, &cam, 30.0, &KeypointNoise::default(), 4);
+        let mut errs = Vec::new();
+        let mut missing = 0;
+        for (i, frame) in rec.frames.iter().enumerate() {
+            let pose = walk.pose(rec.time_s[i]);
+            // The near (right) foot: heel 30, toe 32.
+            let (h, t) = (frame[30], frame[32]);
+            if h.visibility < rec.missing_below || t.visibility < rec.missing_below {
+                missing += 1;
+                continue;
+            }
+            let err = pitch_2d((h.x_px, h.y_px), (t.x_px, t.y_px)) - pose.legs[1].foot_pitch_rad();
+            errs.push(err.to_degrees().abs());
+        }
+        errs.sort_by(f64::total_cmp);
+        let median = errs[errs.len() / 2];
+        let far_missing = rec
+            .frames
+            .iter()
+            .filter(|f| f[29].visibility < rec.missing_below)
+            .count();
+        eprintln!(
+            "default noise: near-foot pitch error median {median:.2}°, 95th percentile {:.2}°; \
+             far heel missing in {far_missing} of {} frames; near foot missing in {missing}; \
+             {} swapped frames",
+            errs[errs.len() * 95 / 100],
+            rec.len(),
+            rec.swapped.iter().filter(|s| **s).count()
+        );
+        assert!(median > 0.2 && median < 3.0, "{median}");
+    }
 }
