@@ -62,6 +62,20 @@ fn bundled_samples_are_what_synth_makes() {
             ][..],
         ),
         (
+            "heel_raise_mediapipe",
+            &[
+                "exercise",
+                "--exercise",
+                "heel_raise",
+                "--seed",
+                "3",
+                "--reps",
+                "2",
+                "--write",
+                "mediapipe",
+            ][..],
+        ),
+        (
             "towel_stretch_imu",
             &[
                 "exercise",
@@ -159,4 +173,15 @@ fn svg_plot_of_one_sensor() {
     let svg = std::fs::read_to_string(&out).expect("svg");
     assert!(svg.contains("left_foot") && svg.contains("gyroscope"));
     assert!(!svg.contains("right_foot"));
+}
+
+#[test]
+fn bundled_samples_stay_under_2_mb() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let total: u64 = std::fs::read_dir(&dir)
+        .expect("samples")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    assert!(total < 2_000_000, "data/samples holds {total} bytes");
 }
