@@ -634,6 +634,39 @@ mod tests {
     }
 
     #[test]
+    fn stance_and_swing_times_from_the_labels() {
+        let w = walk([0.0, 0.7]);
+        let events: Vec<(String, String, f64)> = w
+            .labels()
+            .items
+            .into_iter()
+            .filter_map(|l| match l {
+                Label::Event { side, kind, time_s } => Some((side, kind, time_s)),
+                _ => None,
+            })
+            .collect();
+        for side in ["left", "right"] {
+            let mine: Vec<&(String, String, f64)> = events.iter().filter(|e| e.0 == side).collect();
+            let mut checked = 0;
+            for k in 0..mine.len().saturating_sub(2) {
+                let (a, b, c) = (mine[k], mine[k + 1], mine[k + 2]);
+                if a.1 == "initial_contact" && b.1 == "final_contact" && c.1 == "initial_contact" {
+                    let stride = c.2 - a.2;
+                    let stance = b.2 - a.2;
+                    // About 1.1 s strides, 60 % stance / 40 % swing (Perry & Burnfield).
+                    assert!((0.95..1.3).contains(&stride), "{side}: stride {stride}");
+                    assert!(
+                        (0.58..0.62).contains(&(stance / stride)),
+                        "{side}: {stance}"
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 8, "{side}: {checked} strides");
+        }
+    }
+
+    #[test]
     fn severe_foot_drop_strikes_toe_first_and_drags() {
         let w = walk([1.0, 0.0]);
         let labels = w.labels();
@@ -715,7 +748,8 @@ mod tests {
     #[test]
     fn double_integrated_acceleration_gives_toe_height() {
         // Between two stances the foot's acceleration, rotated to the world frame with the
-        // true orientation and gravity removed, integrates twice to the sensor height.
+        // true orientation and gravity removed, integrates twice to the sensor height, and
+        // with the foot's geometry to the toe height.
         let w = walk([0.0, 0.0]);
         let place = Placement::foot(Side::Left);
         let rate = 1000.0;
@@ -748,8 +782,12 @@ mod tests {
             let dt = 1.0 / rate;
             z += v * dt + (2.0 * acc.z + acc1.z) / 6.0 * dt * dt;
             v += (acc.z + acc1.z) / 2.0 * dt;
-            worst = worst.max((z - height(i + 1)).abs());
+            // The toe from the integrated sensor position and the foot's orientation.
+            let foot = leg1.orientation(place.segment);
+            let toe_z =
+                z + (foot * (Vector3::new(w.params.body.foot_m, 0.0, 0.0) - place.offset_m)).z;
+            worst = worst.max((toe_z - leg1.toe.z).abs());
         }
-        assert!(worst < 0.005, "height error {worst} m");
+        assert!(worst < 0.005, "toe height error {worst} m");
     }
 }
