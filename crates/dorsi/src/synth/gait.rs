@@ -385,6 +385,39 @@ impl Walk {
         (pose, 0.025 * comp.hip_hiking * swing)
     }
 
+    /// How far behind the leading heel the pelvis is at initial contact, m (about half a
+    /// step: the hip is near the middle of the feet then).
+    const PELVIS_BEHIND_HEEL_M: f64 = 0.35;
+
+    /// The pelvis's forward position at `t_s`: at each left initial contact it is
+    /// `PELVIS_BEHIND_HEEL_M` behind the left heel; in between, a Catmull-Rom curve through
+    /// those points (smooth speed, following the stride-to-stride variability).
+    fn pelvis_x(&self, t_s: f64) -> f64 {
+        let st = &self.starts[0];
+        let n = st.len();
+        let i = st.partition_point(|&s| s <= t_s).clamp(1, n - 1) - 1;
+        let l = self.params.stride_length_m;
+        let point = |k: isize| {
+            let k = k.clamp(0, n as isize - 1) as usize;
+            (st[k], k as f64 * l - Self::PELVIS_BEHIND_HEEL_M)
+        };
+        let (p0, p1, p2, p3) = (
+            point(i as isize - 1),
+            point(i as isize),
+            point(i as isize + 1),
+            point(i as isize + 2),
+        );
+        let h = p2.0 - p1.0;
+        let t = ((t_s - p1.0) / h).clamp(0.0, 1.0);
+        let slope = |a: (f64, f64), b: (f64, f64)| (b.1 - a.1) / (b.0 - a.0).max(1e-9);
+        let (m1, m2) = (slope(p0, p2) * h, slope(p1, p3) * h);
+        let (t2, t3) = (t * t, t * t * t);
+        (2.0 * t3 - 3.0 * t2 + 1.0) * p1.1
+            + (t3 - 2.0 * t2 + t) * m1
+            + (-2.0 * t3 + 3.0 * t2) * p2.1
+            + (t3 - t2) * m2
+    }
+
     /// The labels: every initial and final contact, and every stride with its severity.
     pub fn labels(&self) -> Labels {
         let mut items = Vec::new();
@@ -505,18 +538,21 @@ impl Motion for Walk {
         let body = &self.params.body;
         let (l1, l2) = (body.thigh_m, body.shank_m);
         let half = body.hip_width_m / 2.0;
-        // Forward, the pelvis is mostly where the chains put their hips, pulled half the
-        // way towards the mid-point of the ankles (the chains alone lean the body back).
+        // Forward, the pelvis progresses smoothly (`pelvis_x`); its height comes from the
+        // chains, limited by what both legs reach.
         let mut mid = (left.hip + right.hip) / 2.0;
-        mid.x = 0.5 * mid.x + 0.5 * (left.ankle.x + right.ankle.x) / 2.0;
+        mid.x = self.pelvis_x(t_s);
+        // The knee never straightens past 5° of flexion (a straight knee is a singular point
+        // of the inverse kinematics), and the height limit is a soft minimum so the pelvis
+        // moves smoothly when the limiting leg changes.
+        let max_len = (l1 * l1 + l2 * l2 + 2.0 * l1 * l2 * 5f64.to_radians().cos()).sqrt();
+        let soft_min = |a: f64, b: f64| (a + b - ((a - b).powi(2) + 1e-4).sqrt()) / 2.0;
         let mut z = mid.z;
         for (leg, side, hike) in [(&left, Side::Left, hike_l), (&right, Side::Right, hike_r)] {
             let dx = mid.x - leg.ankle.x;
             let dy = side.lateral_sign() * half - leg.ankle.y;
-            let reach = ((l1 + l2 - 1e-4).powi(2) - dx * dx - dy * dy)
-                .max(0.0)
-                .sqrt();
-            z = z.min(leg.ankle.z + reach - hike);
+            let reach = (max_len.powi(2) - dx * dx - dy * dy).max(0.0).sqrt();
+            z = soft_min(z, leg.ankle.z + reach - hike);
         }
         for (leg, side, hike) in [
             (&mut left, Side::Left, hike_l),
