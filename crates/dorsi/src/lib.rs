@@ -24,6 +24,7 @@
 //! and column.
 #![deny(missing_docs)]
 
+pub mod eval;
 pub mod io;
 pub mod recording;
 pub mod report;
@@ -34,6 +35,30 @@ pub use recording::{
     AccUnit, Clock, Format, Gap, GyroUnit, Imu, Layout, Modality, Point, Recording, Signal,
     Skeleton, Source, Space, Timing, UnitBasis, UnitDecision,
 };
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Helpers shared by the unit tests.
+    use std::path::PathBuf;
+
+    /// A file of `../shared/data/real/` (beside the repository), or `None` with a message when
+    /// the folder is absent. In CI (`CI` set) a missing folder fails the test instead.
+    pub(crate) fn real_data(rel: &str) -> Option<PathBuf> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/real")
+            .join(rel);
+        if p.exists() {
+            return Some(p);
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing (CI is set, so this test must not skip)",
+            p.display()
+        );
+        eprintln!("skipping: {} not found", p.display());
+        None
+    }
+}
 
 /// Standard gravity, m/s² (the conventional value, used to convert g to m/s²).
 pub const STANDARD_GRAVITY_MPS2: f64 = 9.80665;

@@ -423,18 +423,7 @@ mod tests {
     }
 
     fn real(rel: &str) -> Option<PathBuf> {
-        let p = PathBuf::from("/work/shared/data/real").join(rel);
-        if p.exists() {
-            return Some(p);
-        }
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{} is missing (CI is set, so this test must not skip)",
-                p.display()
-            );
-        }
-        eprintln!("skipping: {} not found", p.display());
-        None
+        crate::test_support::real_data(rel)
     }
 
     #[test]

@@ -480,18 +480,7 @@ mod tests {
     /// A folder of the shared real data, or `None` (with a message) when it is absent and
     /// the `CI` variable is not set.
     fn real(rel: &str) -> Option<PathBuf> {
-        let p = PathBuf::from("/work/shared/data/real").join(rel);
-        if p.exists() {
-            return Some(p);
-        }
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{} is missing (CI is set, so this test must not skip)",
-                p.display()
-            );
-        }
-        eprintln!("skipping: {} not found", p.display());
-        None
+        crate::test_support::real_data(rel)
     }
 
     fn heights(rec: &crate::Recording, marker: &str) -> Vec<f64> {

@@ -1,0 +1,1 @@
+//! classify scoring (work in progress).

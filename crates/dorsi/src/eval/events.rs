@@ -1,0 +1,1 @@
+//! events scoring (work in progress).

@@ -1,0 +1,1 @@
+//! reps scoring (work in progress).
