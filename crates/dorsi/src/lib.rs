@@ -24,8 +24,11 @@
 //! and column.
 #![deny(missing_docs)]
 
+pub mod detect;
 pub mod eval;
+pub mod gait;
 pub mod io;
+pub mod motion;
 pub mod recording;
 pub mod report;
 pub mod signal;

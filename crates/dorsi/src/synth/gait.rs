@@ -290,7 +290,7 @@ impl Walk {
         // pitch, then rises to the strike angle; a dropped foot hangs lower and rises later.
         let mid = (-8.0 - 20.0 * severity).to_radians();
         let early = smooth_step(v / 0.35);
-        let late = smooth_step((v - 0.45 - 0.15 * severity) / (0.55 - 0.15 * severity));
+        let late = smooth_step((v - 0.3 - 0.15 * severity) / (0.7 - 0.15 * severity));
         let th = -to + (to + mid) * early + (ic - mid) * late;
         // Heel height: from its toe-off height down to the floor, through knots that give the
         // healthy toe path (early peak about 3.5 cm, minimum clearance near mid-swing), plus
@@ -301,9 +301,9 @@ impl Walk {
             v,
             &[
                 (0.0, h0),
-                (0.35, 0.33 * h0),
-                (0.55, 0.2 * h0 + p.min_toe_clearance_m - 0.013),
-                (0.85, 0.09 * h0),
+                (0.35, 0.28 * h0),
+                (0.55, 0.15 * h0 + p.min_toe_clearance_m - 0.013),
+                (0.85, 0.06 * h0),
                 (1.0, h_end),
             ],
         );
@@ -589,7 +589,8 @@ impl Motion for Walk {
 
     fn drag_vibration_mps2(&self, t_s: f64, side: Side) -> f64 {
         match self.toe_clearance_m(t_s, side) {
-            Some(c) if c < 0.0 => 3.0 * (-c / 0.005).min(1.0),
+            // A millimetre of overlap is the softened contact of a skimming toe, not a drag.
+            Some(c) if c < -0.001 => 3.0 * ((-c - 0.001) / 0.005).min(1.0),
             _ => 0.0,
         }
     }
