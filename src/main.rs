@@ -1,6 +1,7 @@
 //! `dorsi`: the command line. Argument parsing and output formatting only; every algorithm
 //! lives in the `dorsi` library.
 
+mod bench;
 mod inspect;
 mod output;
 mod plot;
@@ -48,6 +49,9 @@ enum Command {
         #[arg(long, default_value_t = 1600)]
         width: u32,
     },
+    /// Score detectors on labelled recordings: the manifests' real entries and synthetic
+    /// suites, in parallel; a table per task, and JSON.
+    Bench(bench::BenchArgs),
     /// Write a synthetic recording and its exact labels.
     Synth {
         #[command(subcommand)]
@@ -157,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
+        Command::Bench(args) => bench::run(&args),
         Command::Synth {
             kind: SynthKind::Gait(args),
         } => synth::gait(&args),

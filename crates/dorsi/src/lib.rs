@@ -39,6 +39,9 @@ pub use recording::{
     Skeleton, Source, Space, Timing, UnitBasis, UnitDecision,
 };
 
+/// Standard gravity, m/s² (the conventional value, used to convert g to m/s²).
+pub const STANDARD_GRAVITY_MPS2: f64 = 9.80665;
+
 #[cfg(test)]
 pub(crate) mod test_support {
     //! Helpers shared by the unit tests.
@@ -62,6 +65,3 @@ pub(crate) mod test_support {
         None
     }
 }
-
-/// Standard gravity, m/s² (the conventional value, used to convert g to m/s²).
-pub const STANDARD_GRAVITY_MPS2: f64 = 9.80665;

@@ -37,6 +37,7 @@ pub mod classify;
 pub mod events;
 pub mod manifest;
 pub mod reps;
+pub mod run;
 pub mod truth;
 
 pub use classify::{

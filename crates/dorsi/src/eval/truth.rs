@@ -767,12 +767,17 @@ struct VoisardTrial {
 }
 
 fn voisard_json(name: &str, text: &str, clock: &Clock) -> Result<Truth, TruthError> {
-    let trial: VoisardTrial = serde_json::from_str(text).map_err(|e| TruthError::Format {
-        at: Location::line(name, e.line() as u64).with_column(e.column().to_string()),
-        problem: format!(
-            "{e}; expected a JSON object with LeftFootEvents and RightFootEvents lists of \
-             [toe_off, heel_strike] pairs"
-        ),
+    let trial: VoisardTrial = serde_json::from_str(text).map_err(|e| {
+        // serde_json's message ends with the position, which the location already gives.
+        let full = e.to_string();
+        let message = full.split(" at line ").next().unwrap_or(&full);
+        TruthError::Format {
+            at: Location::line(name, e.line() as u64).with_column(e.column().to_string()),
+            problem: format!(
+                "{message}; expected a JSON object with LeftFootEvents and RightFootEvents \
+                 lists of [toe_off, heel_strike] pairs"
+            ),
+        }
     })?;
     let mut truth = Truth::default();
     for (side, key, pairs) in [
@@ -1248,17 +1253,7 @@ mod tests {
     /// `../shared/data/real` beside the repository; `None` (test skipped) when it is
     /// missing, except in CI where a missing folder fails the test.
     fn real_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing: CI must have ../shared beside the repository",
-            dir.display()
-        );
-        eprintln!("skipping: {} not found", dir.display());
-        None
+        crate::test_support::real_data("")
     }
 
     fn load_ok(loader: Loader, path: &Path, options: &LoadOptions) -> Truth {

@@ -1,0 +1,220 @@
+//! `dorsi bench`: score detectors on labelled recordings (manifests), in parallel.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use dorsi::eval::manifest::{load_manifest, Manifest};
+use dorsi::eval::run::{
+    pool_by_dataset, run_entry, run_suite_item, suite_items, DatasetScore, Outcome, Status,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::UsageError;
+
+/// Options of `dorsi bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Manifests to run (default: bench/real.toml and bench/synthetic.toml).
+    #[arg(value_name = "MANIFEST")]
+    pub manifests: Vec<PathBuf>,
+    /// Only entries and suites using this detector.
+    #[arg(long)]
+    pub detector: Option<String>,
+    /// Only entries and suites whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
+    /// At most this many seeds per synthetic suite case (quick runs).
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
+    /// Write the dorsi.bench/1 JSON report to PATH ('-' for stdout, nothing else printed).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    manifests: Vec<String>,
+    datasets: &'a [DatasetScore],
+    outcomes: &'a [Outcome],
+}
+
+enum Item<'a> {
+    Entry(&'a dorsi::eval::manifest::Entry),
+    Suite(
+        &'a dorsi::eval::manifest::Suite,
+        dorsi::eval::run::SuiteItem,
+    ),
+}
+
+pub(crate) fn run(a: &BenchArgs) -> anyhow::Result<()> {
+    let paths = if a.manifests.is_empty() {
+        vec![
+            PathBuf::from("bench/real.toml"),
+            PathBuf::from("bench/synthetic.toml"),
+        ]
+    } else {
+        a.manifests.clone()
+    };
+    let manifests: Vec<Manifest> = paths
+        .iter()
+        .map(|p| load_manifest(p).map_err(|e| UsageError(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    let keep = |name: &str, detector: &str| {
+        a.only.as_deref().is_none_or(|o| name.contains(o))
+            && a.detector.as_deref().is_none_or(|d| d == detector)
+    };
+    let mut items = Vec::new();
+    for m in &manifests {
+        for e in &m.entries {
+            if keep(&e.name, e.detector.name()) {
+                items.push(Item::Entry(e));
+            }
+        }
+        for s in &m.suites {
+            if keep(&s.name, s.detector.name()) {
+                for it in suite_items(s) {
+                    if a.seeds.is_none_or(|n| it.seed < s.seeds.start + n) {
+                        items.push(Item::Suite(s, it));
+                    }
+                }
+            }
+        }
+    }
+    if items.is_empty() {
+        return Err(UsageError("no entry or suite matches the filters".into()).into());
+    }
+    let bar = if std::io::stderr().is_terminal() && a.json.as_deref() != Some("-") {
+        indicatif::ProgressBar::new(items.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let outcomes: Vec<Outcome> = items
+        .par_iter()
+        .map(|item| {
+            let o = match item {
+                Item::Entry(e) => run_entry(e),
+                Item::Suite(s, it) => run_suite_item(s, *it),
+            };
+            bar.inc(1);
+            o
+        })
+        .collect();
+    bar.finish_and_clear();
+    let datasets = pool_by_dataset(&outcomes);
+    match a.json.as_deref() {
+        Some(path) => {
+            let report = Report {
+                schema: "dorsi.bench/1",
+                manifests: paths.iter().map(|p| p.display().to_string()).collect(),
+                datasets: &datasets,
+                outcomes: &outcomes,
+            };
+            crate::output::write_json(path, &report, &[])?;
+            if path != "-" {
+                print!("{}", table(&datasets, &outcomes));
+            }
+        }
+        None => print!("{}", table(&datasets, &outcomes)),
+    }
+    Ok(())
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{:.3}", v))
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{:+.1}", v * 1000.0))
+}
+
+/// The readable table: one block per task, one row per dataset.
+fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let mut tasks: Vec<&str> = datasets.iter().map(|d| d.task.as_str()).collect();
+    tasks.dedup();
+    for task in tasks {
+        let _ = writeln!(s, "\n== {task}");
+        let _ = writeln!(
+            s,
+            "{:<46} {:>4}  {:<6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>7}  {:>6} {:>8}  {:>9}",
+            "dataset",
+            "n",
+            "event",
+            "F1@30",
+            "F1@50",
+            "F1@100",
+            "F1@250",
+            "bias ms",
+            "MAE ms",
+            "refs",
+            "found",
+            "samples/s"
+        );
+        for d in datasets.iter().filter(|d| d.task == task) {
+            if d.scored == 0 {
+                let why = outcomes
+                    .iter()
+                    .find(|o| o.dataset == d.dataset)
+                    .map(|o| match &o.status {
+                        Status::NoDetector(r) | Status::Failed(r) => r.clone(),
+                        Status::Scored => String::new(),
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "{:<46} {:>4}  not scored: {why}",
+                    d.dataset, d.not_scored
+                );
+                continue;
+            }
+            for k in &d.events {
+                let f1 = |tol: f64| {
+                    k.score
+                        .per_tolerance
+                        .iter()
+                        .find(|m| (m.tolerance_s - tol).abs() < 1e-9)
+                        .map(|m| m.detection.f1)
+                };
+                let at50 = k
+                    .score
+                    .per_tolerance
+                    .iter()
+                    .find(|m| (m.tolerance_s - 0.05).abs() < 1e-9);
+                let _ =
+                    writeln!(
+                    s,
+                    "{:<46} {:>4}  {:<6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>7}  {:>6} {:>8}  {:>9}",
+                    d.dataset,
+                    d.scored,
+                    if k.kind == "initial_contact" { "IC" } else { "FC" },
+                    pct(f1(0.03)),
+                    pct(f1(0.05)),
+                    pct(f1(0.1)),
+                    pct(f1(0.25)),
+                    ms(at50.and_then(|m| m.timing_error.mean_s)),
+                    ms(at50.and_then(|m| m.timing_error.mae_s)).trim_start_matches('+'),
+                    k.score.reference_count,
+                    k.score.detected_count,
+                    d.samples_per_s
+                        .map_or("-".into(), |v| format!("{:.2e}", v)),
+                );
+            }
+            if d.not_scored > 0 {
+                let _ = writeln!(s, "{:<46} {:>4}  not scored", "", d.not_scored);
+            }
+        }
+    }
+    let failed: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| matches!(o.status, Status::Failed(_)))
+        .collect();
+    for o in failed.iter().take(10) {
+        if let Status::Failed(r) = &o.status {
+            let _ = writeln!(s, "failed: {}: {r}", o.name);
+        }
+    }
+    s
+}
