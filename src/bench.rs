@@ -153,6 +153,8 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
             "found",
             "samples/s"
         );
+        // Datasets nothing could score are summarised by reason below the table.
+        let mut unscored: Vec<(String, Vec<&str>)> = Vec::new();
         for d in datasets.iter().filter(|d| d.task == task) {
             if d.scored == 0 {
                 let why = outcomes
@@ -163,11 +165,10 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                         Status::Scored => String::new(),
                     })
                     .unwrap_or_default();
-                let _ = writeln!(
-                    s,
-                    "{:<46} {:>4}  not scored: {why}",
-                    d.dataset, d.not_scored
-                );
+                match unscored.iter_mut().find(|(w, _)| *w == why) {
+                    Some((_, names)) => names.push(&d.dataset),
+                    None => unscored.push((why, vec![&d.dataset])),
+                }
                 continue;
             }
             for k in &d.events {
@@ -205,6 +206,21 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
             if d.not_scored > 0 {
                 let _ = writeln!(s, "{:<46} {:>4}  not scored", "", d.not_scored);
             }
+        }
+        for (why, names) in unscored {
+            let shown: Vec<&str> = names.iter().take(4).copied().collect();
+            let more = names.len() - shown.len();
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "not scored ({} datasets): {why}: {}{tail}",
+                names.len(),
+                shown.join(", ")
+            );
         }
     }
     let failed: Vec<&Outcome> = outcomes

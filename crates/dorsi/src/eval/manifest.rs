@@ -132,12 +132,6 @@ impl Detector {
         }
     }
 
-    /// Whether Dorsi has this detector; entries naming one it lacks are reported as "no
-    /// detector" by the runner, not scored.
-    pub fn is_available(self) -> bool {
-        !matches!(self, Detector::GaitLowerback)
-    }
-
     fn is_gait(self) -> bool {
         !matches!(self, Detector::Reps)
     }
