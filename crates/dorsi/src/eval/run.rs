@@ -4,7 +4,8 @@
 //! runs entries on a thread pool): every function here works on one item.
 //!
 //! Gait events are matched per side and kind (a left initial contact never matches a right
-//! one), then pooled over the sides.
+//! one), then pooled over the sides. Labels that cover only some walking bouts (and say so)
+//! are scored inside those bouts.
 
 use std::time::Instant;
 
@@ -195,7 +196,15 @@ pub fn score_events(
                 .filter(|d| d.kind == kind && (side.is_none() || &d.side == side))
                 .map(|d| d.time_s)
                 .collect();
-            per_side.push(scorer.score(&reference, &found, truth.span_s)?);
+            // Labels that cover walking bouts only are scored bout by bout: detections
+            // between bouts (turns, standing) are neither hits nor false alarms.
+            if !truth.bouts.is_empty() {
+                for b in &truth.bouts {
+                    per_side.push(scorer.score(&reference, &found, Some((b.start_s, b.end_s)))?);
+                }
+            } else {
+                per_side.push(scorer.score(&reference, &found, truth.span_s)?);
+            }
         }
         out.push(KindScore {
             kind: kind.name(),

@@ -1,0 +1,42 @@
+//! Detector throughput: gait events from one hour of 100 Hz walking with an IMU on each foot.
+//!
+//! `cargo bench --bench detect` reports samples (recording rows) per second, reading
+//! excluded; BENCHMARKS.md records the figures.
+
+use std::sync::OnceLock;
+
+use divan::counter::ItemsCount;
+use dorsi::detect::EventDetector;
+use dorsi::synth::body::Side;
+use dorsi::synth::gait::{Walk, WalkParams};
+use dorsi::synth::imu::{simulate, Placement, SensorErrors};
+use dorsi::Recording;
+
+fn main() {
+    divan::main();
+}
+
+fn hour() -> &'static Recording {
+    static REC: OnceLock<Recording> = OnceLock::new();
+    REC.get_or_init(|| {
+        let walk = Walk::new(
+            WalkParams {
+                duration_s: 3600.0,
+                ..Default::default()
+            },
+            1,
+        );
+        let places = [Placement::foot(Side::Left), Placement::foot(Side::Right)];
+        let csv = simulate(&walk, &places, 100.0, &SensorErrors::default(), 1).to_csv();
+        dorsi::io::read_bytes("hour.csv", csv.as_bytes(), &Default::default()).expect("reads")
+    })
+}
+
+#[divan::bench(sample_count = 10)]
+fn gait_events_foot_imus_one_hour(bencher: divan::Bencher) {
+    let rec = hour();
+    let detector = dorsi::gait::ImuEventDetector::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| detector.detect_events(rec).expect("foot IMUs"));
+}
