@@ -185,3 +185,47 @@ fn bundled_samples_stay_under_2_mb() {
         .sum();
     assert!(total < 2_000_000, "data/samples holds {total} bytes");
 }
+
+#[test]
+fn bench_json_reports_synthetic_scores() {
+    let o = dorsi(&[
+        "bench",
+        "bench/synthetic.toml",
+        "--only",
+        "synthetic_gait_imu",
+        "--seeds",
+        "2",
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert_eq!(v["schema"], "dorsi.bench/1");
+    // 3 severities x 2 seeds.
+    assert_eq!(v["outcomes"].as_array().map(Vec::len), Some(6));
+    let healthy = v["datasets"]
+        .as_array()
+        .and_then(|d| {
+            d.iter()
+                .find(|d| d["dataset"] == "synthetic_gait_imu (severity 0)")
+        })
+        .expect("the healthy case");
+    let ic = &healthy["events"][0];
+    assert_eq!(ic["kind"], "initial_contact");
+    let f1_at_30 = ic["score"]["per_tolerance"][0]["f1"].as_f64().expect("F1");
+    assert!(f1_at_30 >= 0.99, "{f1_at_30}");
+}
+
+#[test]
+fn bench_refuses_a_broken_manifest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = dir.path().join("m.toml");
+    std::fs::write(&m, "[[entry]]\nname = \"x\"\ntask = \"juggling\"\n").expect("write");
+    let o = dorsi(&["bench", path_str(&m)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("m.toml") && err.contains("entry \"x\""),
+        "{err}"
+    );
+}
