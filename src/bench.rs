@@ -7,6 +7,7 @@ use dorsi::eval::manifest::{load_manifest, Manifest};
 use dorsi::eval::run::{
     pool_by_dataset, run_entry, run_suite_item, suite_items, DatasetScore, Outcome, Status,
 };
+use dorsi_plot::PlotError;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,6 +31,9 @@ pub(crate) struct BenchArgs {
     /// Write the dorsi.bench/1 JSON report to PATH ('-' for stdout, nothing else printed).
     #[arg(long, value_name = "PATH")]
     pub json: Option<String>,
+    /// Draw the results (F1 per dataset and tolerance, timing errors) to PATH (.png or .svg).
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -85,6 +89,22 @@ pub(crate) fn run(a: &BenchArgs) -> anyhow::Result<()> {
     if items.is_empty() {
         return Err(UsageError("no entry or suite matches the filters".into()).into());
     }
+    // Refuse a bad plot path before the (long) run, not after it.
+    if let Some(plot) = &a.plot {
+        let ext = plot
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("png" | "svg")) {
+            return Err(UsageError(format!(
+                "cannot tell the image format of {}: use a .png or .svg extension",
+                plot.display()
+            ))
+            .into());
+        }
+        let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        crate::output::check_not_input(plot, &inputs)?;
+    }
     let bar = if std::io::stderr().is_terminal() && a.json.as_deref() != Some("-") {
         indicatif::ProgressBar::new(items.len() as u64)
     } else {
@@ -117,6 +137,15 @@ pub(crate) fn run(a: &BenchArgs) -> anyhow::Result<()> {
             }
         }
         None => print!("{}", table(&datasets, &outcomes)),
+    }
+    if let Some(path) = &a.plot {
+        dorsi_plot::plot_bench(&datasets, &outcomes, path).map_err(|e| match e {
+            PlotError::UnsupportedFormat { .. } | PlotError::OverwritesInput { .. } => {
+                anyhow::Error::new(UsageError(e.to_string()))
+            }
+            other => anyhow::Error::new(other),
+        })?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -201,6 +230,31 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                     k.score.detected_count,
                     d.samples_per_s
                         .map_or("-".into(), |v| format!("{:.2e}", v)),
+                );
+            }
+            if let Some(r) = &d.reps {
+                let iv = r.intervals.as_ref();
+                let _ = writeln!(
+                    s,
+                    "{:<46} {:>4}  reps: count MAE {}, exact {}, off-by-one {}, IoU F1 {}, mean IoU {}",
+                    d.dataset,
+                    d.scored,
+                    pct(r.count_mae),
+                    pct(r.exact_count_rate),
+                    pct(r.off_by_one_rate),
+                    pct(iv.map(|i| i.detection.f1)),
+                    pct(iv.and_then(|i| i.mean_iou_all_references)),
+                );
+            }
+            if let Some(c) = &d.sides {
+                let _ = writeln!(
+                    s,
+                    "{:<46} {:>4}  sides: sensitivity {}, specificity {}, inconclusive {}",
+                    d.dataset,
+                    d.scored,
+                    pct(c.sensitivity),
+                    pct(c.specificity),
+                    pct(c.inconclusive_rate),
                 );
             }
             if d.not_scored > 0 {

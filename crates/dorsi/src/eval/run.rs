@@ -11,10 +11,15 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::classify::{pool_classifications, score_classification, ClassificationScore};
 use super::events::{pool_events, EventScore, EventScorer, PooledEventScore};
 use super::manifest::{Detector, Entry, Suite, SuiteKind, SynthModality, Task};
+use super::reps::{pool_reps, PooledRepScore, RepInterval, RepScore, RepScorer};
 use super::truth::{self, LoadOptions, Loader, Truth};
-use crate::detect::{DetectedEvent, EventDetector, EventKind};
+use crate::detect::{
+    DetectedEvent, DetectedRep, EventDetector, EventKind, FootDropClassifier, RepSegmenter,
+    SideVerdict, Verdict,
+};
 use crate::io::ReadOptions;
 use crate::Recording;
 
@@ -62,6 +67,11 @@ pub struct Outcome {
     pub detect_s: f64,
     /// Gait-event scores, one per kind.
     pub events: Vec<KindScore>,
+    /// Repetition scores (reps task).
+    pub reps: Option<RepScore>,
+    /// Per-side foot-drop verdicts against the labels (foot_drop task, or any entry whose
+    /// labels say which sides have foot drop, when a classifier ran).
+    pub sides: Option<ClassificationScore>,
 }
 
 /// Scores pooled over the recordings of one dataset.
@@ -79,6 +89,10 @@ pub struct DatasetScore {
     pub not_scored: usize,
     /// Gait-event scores per kind, pooled over sides and recordings.
     pub events: Vec<KindScore>,
+    /// Repetition scores pooled over the recordings.
+    pub reps: Option<PooledRepScore>,
+    /// Per-side verdicts pooled over the recordings.
+    pub sides: Option<ClassificationScore>,
     /// Samples per second of detection over the dataset.
     pub samples_per_s: Option<f64>,
 }
@@ -112,6 +126,9 @@ pub fn pool_by_dataset(outcomes: &[Outcome]) -> Vec<DatasetScore> {
                     });
                 }
             }
+            let rep_scores: Vec<RepScore> = scored.iter().filter_map(|o| o.reps.clone()).collect();
+            let side_scores: Vec<ClassificationScore> =
+                scored.iter().filter_map(|o| o.sides.clone()).collect();
             let samples: usize = scored.iter().map(|o| o.samples).sum();
             let secs: f64 = scored.iter().map(|o| o.detect_s).sum();
             DatasetScore {
@@ -121,6 +138,10 @@ pub fn pool_by_dataset(outcomes: &[Outcome]) -> Vec<DatasetScore> {
                 scored: scored.len(),
                 not_scored: mine.len() - scored.len(),
                 events,
+                reps: (!rep_scores.is_empty())
+                    .then(|| pool_reps(&rep_scores).ok())
+                    .flatten(),
+                sides: (!side_scores.is_empty()).then(|| pool_classifications(&side_scores)),
                 samples_per_s: (secs > 0.0).then(|| samples as f64 / secs),
             }
         })
@@ -138,6 +159,8 @@ impl Outcome {
             samples: 0,
             detect_s: 0.0,
             events: Vec::new(),
+            reps: None,
+            sides: None,
         }
     }
 
@@ -152,14 +175,92 @@ impl Outcome {
     }
 }
 
+/// The detectors to run on an item. [`Detectors::builtin`] gives Dorsi's own for a manifest's
+/// task and detector name; a user fills the fields with theirs to be scored the same way.
+#[derive(Default)]
+pub struct Detectors {
+    /// Gait events.
+    pub events: Option<Box<dyn EventDetector>>,
+    /// Repetitions.
+    pub reps: Option<Box<dyn RepSegmenter>>,
+    /// Per-side foot-drop verdicts.
+    pub foot_drop: Option<Box<dyn FootDropClassifier>>,
+}
+
+impl Detectors {
+    /// Dorsi's detectors for a task and detector name (none where Dorsi has none yet).
+    pub fn builtin(task: Task, detector: Detector) -> Self {
+        let mut d = Detectors::default();
+        if let (Task::GaitEvents, Detector::GaitImu) = (task, detector) {
+            d.events = Some(Box::new(crate::gait::ImuEventDetector::default()));
+        }
+        d
+    }
+
+    /// Whether there is a detector for the task.
+    pub fn covers(&self, task: Task) -> bool {
+        match task {
+            Task::GaitEvents => self.events.is_some(),
+            Task::Reps => self.reps.is_some(),
+            Task::FootDrop => self.foot_drop.is_some(),
+        }
+    }
+}
+
 /// The event detector Dorsi has for a task and detector name, if any.
 pub fn event_detector(task: Task, detector: Detector) -> Option<Box<dyn EventDetector>> {
-    match (task, detector) {
-        (Task::GaitEvents, Detector::GaitImu) => {
-            Some(Box::new(crate::gait::ImuEventDetector::default()))
-        }
-        _ => None,
+    Detectors::builtin(task, detector).events
+}
+
+/// Score detected repetitions against the truth: intervals (IoU matching, hold error) when
+/// the labels have them, otherwise the count.
+pub fn score_reps(
+    detected: &[DetectedRep],
+    truth: &Truth,
+    scorer: &RepScorer,
+) -> Result<RepScore, super::ScoreError> {
+    if truth.reps.is_empty() {
+        let reference = truth.count.unwrap_or(0) as usize;
+        return Ok(scorer.score_count(reference, detected.len()));
     }
+    let reference: Vec<RepInterval> = truth
+        .reps
+        .iter()
+        .map(|r| {
+            let iv = RepInterval::new(r.start_s, r.end_s);
+            match r.hold_s {
+                Some(h) => iv.with_hold_s(h),
+                None => iv,
+            }
+        })
+        .collect();
+    let found: Vec<RepInterval> = detected
+        .iter()
+        .map(|r| RepInterval::new(r.start_s, r.end_s).with_hold_s(r.hold_s))
+        .collect();
+    scorer.score(&reference, &found)
+}
+
+/// Score per-side verdicts against the labelled sides: foot drop is the positive class, an
+/// inconclusive or missing verdict is counted as inconclusive.
+pub fn score_sides(verdicts: &[SideVerdict], truth: &Truth) -> ClassificationScore {
+    let pairs: Vec<(Option<bool>, bool)> = truth
+        .sides
+        .iter()
+        .map(|t| {
+            let predicted =
+                verdicts
+                    .iter()
+                    .find(|v| v.side == t.side)
+                    .and_then(|v| match v.verdict {
+                        Verdict::FootDrop => Some(true),
+                        Verdict::Normal => Some(false),
+                        Verdict::Inconclusive => None,
+                    });
+            (predicted, t.foot_drop)
+        })
+        .collect();
+    score_classification(&pairs)
 }
 
 /// Score detected events against the truth: per side and kind, pooled over sides.
@@ -215,32 +316,58 @@ pub fn score_events(
     Ok(out)
 }
 
+/// Run the item's detectors on a recording and score what they find.
 fn detect_and_score(
     mut out: Outcome,
     rec: &Recording,
     truth: &Truth,
-    detector: &dyn EventDetector,
-    scorer: &EventScorer,
-    side: Option<&String>,
+    detectors: &Detectors,
+    settings: &Settings,
 ) -> Outcome {
     out.samples = rec.n_samples;
     let t0 = Instant::now();
-    let mut detected = match detector.detect_events(rec) {
-        Ok(d) => d,
-        Err(e) => return out.failed(e),
-    };
-    // A file of one foot (the entry says which) gives events of that side.
-    if let Some(side) = side {
-        for d in detected.iter_mut().filter(|d| d.side.is_none()) {
-            d.side = Some(side.clone());
+    if let Some(detector) = &detectors.events {
+        let mut detected = match detector.detect_events(rec) {
+            Ok(d) => d,
+            Err(e) => return out.failed(e),
+        };
+        // A file of one foot (the entry says which) gives events of that side.
+        if let Some(side) = &settings.side {
+            for d in detected.iter_mut().filter(|d| d.side.is_none()) {
+                d.side = Some(side.clone());
+            }
+        }
+        match score_events(&detected, truth, &settings.events) {
+            Ok(events) => out.events = events,
+            Err(e) => return out.failed(e),
+        }
+    }
+    if let Some(segmenter) = &detectors.reps {
+        let exercise = settings.exercise.as_deref().unwrap_or("auto");
+        let detected = match segmenter.segment_reps(rec, exercise) {
+            Ok(d) => d,
+            Err(e) => return out.failed(e),
+        };
+        match score_reps(&detected, truth, &RepScorer::default()) {
+            Ok(r) => out.reps = Some(r),
+            Err(e) => return out.failed(e),
+        }
+    }
+    if let (Some(classifier), false) = (&detectors.foot_drop, truth.sides.is_empty()) {
+        match classifier.classify_sides(rec) {
+            Ok(v) => out.sides = Some(score_sides(&v, truth)),
+            Err(e) => return out.failed(e),
         }
     }
     out.detect_s = t0.elapsed().as_secs_f64();
-    match score_events(&detected, truth, scorer) {
-        Ok(events) => out.events = events,
-        Err(e) => return out.failed(e),
-    }
     out
+}
+
+/// How one item is scored.
+struct Settings {
+    events: EventScorer,
+    side: Option<String>,
+    exercise: Option<String>,
 }
 
 fn scorer(tolerances_s: &Option<Vec<f64>>) -> EventScorer {
@@ -250,23 +377,27 @@ fn scorer(tolerances_s: &Option<Vec<f64>>) -> EventScorer {
         .unwrap_or_default()
 }
 
-/// Run one manifest entry.
+/// Run one manifest entry with Dorsi's detectors.
 pub fn run_entry(entry: &Entry) -> Outcome {
-    let out = Outcome::new(
+    run_entry_with(entry, &Detectors::builtin(entry.task, entry.detector))
+}
+
+/// Run one manifest entry with the given detectors.
+pub fn run_entry_with(entry: &Entry, detectors: &Detectors) -> Outcome {
+    let mut out = Outcome::new(
         entry.name.clone(),
         entry.name.clone(),
         entry.task,
         entry.detector,
     );
-    let Some(detector) = event_detector(entry.task, entry.detector) else {
-        let mut out = out;
+    if !detectors.covers(entry.task) {
         out.status = Status::NoDetector(format!(
             "Dorsi has no {} detector for {} yet",
             entry.detector.name(),
             entry.task.name()
         ));
         return out;
-    };
+    }
     let rec = match crate::io::read(&entry.files, &entry.read) {
         Ok(r) => r,
         Err(e) => return out.failed(format!("entry {}: {e}", entry.name)),
@@ -284,14 +415,12 @@ pub fn run_entry(entry: &Entry) -> Outcome {
             .strides
             .retain(|s| s.side.is_none() || s.side.as_ref() == Some(side));
     }
-    detect_and_score(
-        out,
-        &rec,
-        &truth,
-        detector.as_ref(),
-        &scorer(&entry.tolerances_s),
-        entry.side.as_ref(),
-    )
+    let settings = Settings {
+        events: scorer(&entry.tolerances_s),
+        side: entry.side.clone(),
+        exercise: entry.exercise.clone(),
+    };
+    detect_and_score(out, &rec, &truth, detectors, &settings)
 }
 
 /// One recording of a synthetic suite: the case (severity index) and the seed.
@@ -333,11 +462,11 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         suite.task,
         suite.detector,
     );
-    let detector = match (suite.kind, suite.modality) {
-        (SuiteKind::Gait, SynthModality::Imu) => event_detector(suite.task, suite.detector),
-        _ => None,
+    let detectors = match (suite.kind, suite.modality) {
+        (SuiteKind::Gait, SynthModality::Imu) => Detectors::builtin(suite.task, suite.detector),
+        _ => Detectors::default(),
     };
-    let Some(detector) = detector else {
+    if !detectors.covers(suite.task) {
         out.status = Status::NoDetector(format!(
             "Dorsi has no {} detector for synthetic {:?} {:?} yet",
             suite.detector.name(),
@@ -345,7 +474,7 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
             suite.modality
         ));
         return out;
-    };
+    }
     let affected = if suite.affected_side == "right" { 1 } else { 0 };
     let mut params = gait::WalkParams::default();
     params.severity[affected] = severity;
@@ -380,14 +509,12 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         Ok(t) => t,
         Err(e) => return out.failed(e),
     };
-    detect_and_score(
-        out,
-        &rec,
-        &truth,
-        detector.as_ref(),
-        &scorer(&suite.tolerances_s),
-        None,
-    )
+    let settings = Settings {
+        events: scorer(&suite.tolerances_s),
+        side: None,
+        exercise: None,
+    };
+    detect_and_score(out, &rec, &truth, &detectors, &settings)
 }
 
 #[cfg(test)]
@@ -433,5 +560,86 @@ mod tests {
         assert_eq!(s.len(), 1);
         // Left: 1 FN. Right: 1 TP, 1 FP. Pooled micro F1 = 2·1 / (2·1 + 1 + 1) = 0.5.
         assert_eq!(at(&s[0], 0.05), 0.5);
+    }
+
+    #[test]
+    fn reps_are_scored_by_intervals_or_by_count() {
+        let rep = |a: f64, b: f64| DetectedRep {
+            start_s: a,
+            peak_s: (a + b) / 2.0,
+            end_s: b,
+            hold_s: 0.0,
+        };
+        let truth = Truth {
+            reps: vec![
+                truth::TruthRep {
+                    start_s: 0.0,
+                    end_s: 2.0,
+                    peak_s: None,
+                    hold_s: None,
+                    complete: None,
+                },
+                truth::TruthRep {
+                    start_s: 3.0,
+                    end_s: 5.0,
+                    peak_s: None,
+                    hold_s: None,
+                    complete: None,
+                },
+            ],
+            ..Default::default()
+        };
+        // IoU 1.0 and 0.5 (3–4 against 3–5): both match at the default 0.5.
+        let s = score_reps(
+            &[rep(0.0, 2.0), rep(3.0, 4.0)],
+            &truth,
+            &RepScorer::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let iv = s.intervals.expect("intervals");
+        assert_eq!(iv.detection.true_positives, 2);
+        assert_eq!(iv.mean_iou_matched, Some(0.75));
+        // Count-only truth: 10 reps, 9 found.
+        let counted = Truth {
+            count: Some(10),
+            ..Default::default()
+        };
+        let found: Vec<DetectedRep> = (0..9).map(|i| rep(i as f64, i as f64 + 0.5)).collect();
+        let s =
+            score_reps(&found, &counted, &RepScorer::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((s.reference_count, s.count_error), (10, -1));
+        assert!(s.intervals.is_none());
+    }
+
+    #[test]
+    fn side_verdicts_against_labels() {
+        let truth = Truth {
+            sides: vec![
+                truth::TruthSide {
+                    side: "left".into(),
+                    foot_drop: true,
+                },
+                truth::TruthSide {
+                    side: "right".into(),
+                    foot_drop: false,
+                },
+            ],
+            ..Default::default()
+        };
+        let v = |side: &str, verdict| SideVerdict {
+            side: side.into(),
+            verdict,
+        };
+        let s = score_sides(
+            &[
+                v("left", Verdict::FootDrop),
+                v("right", Verdict::Inconclusive),
+            ],
+            &truth,
+        );
+        // Left: a true positive. Right: inconclusive, outside the matrix.
+        assert_eq!((s.counts.true_positives, s.inconclusive), (1, 1));
+        assert_eq!(s.sensitivity, Some(1.0));
+        assert_eq!(s.specificity, None);
     }
 }
