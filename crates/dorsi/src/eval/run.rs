@@ -271,11 +271,10 @@ pub fn score_events(
 ) -> Result<Vec<KindScore>, super::ScoreError> {
     let mut out = Vec::new();
     for kind in [EventKind::InitialContact, EventKind::FinalContact] {
-        let truth_kind = truth::EventKind::from_name(kind.name());
         let mut sides: Vec<Option<String>> = truth
             .events
             .iter()
-            .filter(|e| Some(e.kind) == truth_kind)
+            .filter(|e| e.kind == kind)
             .map(|e| e.side.clone())
             .collect();
         sides.sort();
@@ -288,7 +287,7 @@ pub fn score_events(
             let reference: Vec<f64> = truth
                 .events
                 .iter()
-                .filter(|e| Some(e.kind) == truth_kind && &e.side == side)
+                .filter(|e| e.kind == kind && &e.side == side)
                 .map(|e| e.time_s)
                 .collect();
             // Without a side in the truth, every detection of the kind counts.

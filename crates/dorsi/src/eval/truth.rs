@@ -26,48 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::io::Location;
 use crate::synth::labels::{Label, Labels};
 
-/// The kind of a gait event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// Initial contact (heel strike, foot strike).
-    InitialContact,
-    /// Final contact (toe-off, foot off).
-    FinalContact,
-}
-
-impl EventKind {
-    /// The name used in reports and labels: `initial_contact` or `final_contact`.
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::InitialContact => "initial_contact",
-            EventKind::FinalContact => "final_contact",
-        }
-    }
-
-    /// The kind named by a label: `initial_contact`, `foot_strike`, `heel_strike`, `ic`;
-    /// `final_contact`, `foot_off`, `toe_off`, `tc`, `fc` (case ignored). `None` otherwise.
-    pub fn from_name(name: &str) -> Option<EventKind> {
-        match name
-            .trim()
-            .to_ascii_lowercase()
-            .replace([' ', '-'], "_")
-            .as_str()
-        {
-            "initial_contact" | "foot_strike" | "heel_strike" | "ic" => {
-                Some(EventKind::InitialContact)
-            }
-            "final_contact" | "foot_off" | "toe_off" | "tc" | "fc" => Some(EventKind::FinalContact),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::detect::EventKind;
 
 /// One labelled gait event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -842,7 +801,7 @@ fn events_csv(name: &str, text: &str) -> Result<Truth, TruthError> {
     for row in &t.rows {
         let s = t.side(row, side)?;
         let label = t.text(row, event);
-        let kind = EventKind::from_name(label).ok_or_else(|| TruthError::Format {
+        let kind = EventKind::parse(label).ok_or_else(|| TruthError::Format {
             at: t.at(row, event),
             problem: format!("expected `foot_strike` or `foot_off`, found {label:?}"),
         })?;
@@ -1159,7 +1118,7 @@ fn dorsi_labels(name: &str, text: &str) -> Result<Truth, TruthError> {
     for item in labels.items {
         match item {
             Label::Event { side, kind, time_s } => {
-                let k = EventKind::from_name(&kind).ok_or_else(|| TruthError::Format {
+                let k = EventKind::parse(&kind).ok_or_else(|| TruthError::Format {
                     at: Location::file(name).with_column("kind"),
                     problem: format!(
                         "event kind {kind:?}; expected initial_contact or final_contact"
