@@ -128,7 +128,7 @@ pub fn pool_by_dataset(outcomes: &[Outcome]) -> Vec<DatasetScore> {
             }
             let rep_scores: Vec<RepScore> = scored.iter().filter_map(|o| o.reps.clone()).collect();
             let side_scores: Vec<ClassificationScore> =
-                scored.iter().filter_map(|o| o.sides.clone()).collect();
+                scored.iter().filter_map(|o| o.sides).collect();
             let samples: usize = scored.iter().map(|o| o.samples).sum();
             let secs: f64 = scored.iter().map(|o| o.detect_s).sum();
             DatasetScore {
