@@ -37,6 +37,7 @@ mod units;
 
 use std::path::Path;
 
+pub(crate) use columns::MEDIAPIPE_33;
 pub use error::{Location, ReadError};
 
 use crate::recording::{AccUnit, Format, GyroUnit, Recording};

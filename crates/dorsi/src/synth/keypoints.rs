@@ -24,6 +24,7 @@
 //!
 //! The same seed gives the same bytes.
 
+use crate::io::MEDIAPIPE_33;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -230,45 +231,19 @@ impl KeypointNoise {
 
 /// The names of the points [`body_points_m`] places: the 33 MediaPipe landmarks in their
 /// index order, then the four BODY_25 points MediaPipe lacks.
-pub const POINT_NAMES: [&str; POINT_COUNT] = [
-    "nose",
-    "left_eye_inner",
-    "left_eye",
-    "left_eye_outer",
-    "right_eye_inner",
-    "right_eye",
-    "right_eye_outer",
-    "left_ear",
-    "right_ear",
-    "mouth_left",
-    "mouth_right",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_pinky",
-    "right_pinky",
-    "left_index",
-    "right_index",
-    "left_thumb",
-    "right_thumb",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_foot_index",
-    "right_foot_index",
-    "neck",
-    "mid_hip",
-    "left_small_toe",
-    "right_small_toe",
-];
+pub const POINT_NAMES: [&str; POINT_COUNT] = {
+    let mut names = [""; POINT_COUNT];
+    let mut i = 0;
+    while i < MEDIAPIPE_33.len() {
+        names[i] = MEDIAPIPE_33[i];
+        i += 1;
+    }
+    names[33] = "neck";
+    names[34] = "mid_hip";
+    names[35] = "left_small_toe";
+    names[36] = "right_small_toe";
+    names
+};
 
 /// How many points [`body_points_m`] places.
 pub const POINT_COUNT: usize = 37;
