@@ -1,4 +1,7 @@
-//! Gait events from foot-worn IMUs.
+//! Gait events from foot-worn IMUs ([`ImuEventDetector`]) and from keypoints or markers
+//! ([`KeypointEventDetector`]).
+//!
+//! ## Foot IMUs
 //!
 //! The foot rotates about its medio-lateral axis through the gait cycle; that axis is found
 //! from the data ([`crate::motion::sagittal_rate`]), so any mounting works. Signed so that the
@@ -26,6 +29,10 @@
 //! let events = ImuEventDetector::default().detect_events(&rec).expect("a foot IMU");
 //! assert!(events.len() > 30);
 //! ```
+
+mod keypoints;
+
+pub use keypoints::{KeypointEventDetector, KeypointEventParams};
 
 use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
 use crate::motion::{moving_average, sagittal_rate};

@@ -191,8 +191,14 @@ impl Detectors {
     /// Dorsi's detectors for a task and detector name (none where Dorsi has none yet).
     pub fn builtin(task: Task, detector: Detector) -> Self {
         let mut d = Detectors::default();
-        if let (Task::GaitEvents, Detector::GaitImu) = (task, detector) {
-            d.events = Some(Box::new(crate::gait::ImuEventDetector::default()));
+        match (task, detector) {
+            (Task::GaitEvents, Detector::GaitImu) => {
+                d.events = Some(Box::new(crate::gait::ImuEventDetector::default()));
+            }
+            (Task::GaitEvents, Detector::GaitKeypoints) => {
+                d.events = Some(Box::new(crate::gait::KeypointEventDetector::default()));
+            }
+            _ => {}
         }
         d
     }
@@ -461,8 +467,8 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         suite.task,
         suite.detector,
     );
-    let detectors = match (suite.kind, suite.modality) {
-        (SuiteKind::Gait, SynthModality::Imu) => Detectors::builtin(suite.task, suite.detector),
+    let detectors = match suite.kind {
+        SuiteKind::Gait => Detectors::builtin(suite.task, suite.detector),
         _ => Detectors::default(),
     };
     if !detectors.covers(suite.task) {
@@ -481,20 +487,24 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         params.duration_s = d;
     }
     let walk = gait::Walk::new(params, item.seed);
-    let sensors = [
-        imu::Placement::foot(Side::Left),
-        imu::Placement::foot(Side::Right),
-    ];
-    let csv = imu::simulate(
-        &walk,
-        &sensors,
-        100.0,
-        &imu::SensorErrors::default(),
-        item.seed,
-    )
-    .to_csv();
-    let rec = match crate::io::read_bytes("synthetic.csv", csv.as_bytes(), &ReadOptions::default())
-    {
+    let (name, data) = match suite.modality {
+        SynthModality::Imu => {
+            let sensors = [
+                imu::Placement::foot(Side::Left),
+                imu::Placement::foot(Side::Right),
+            ];
+            let rec = imu::simulate(&walk, &sensors, 100.0, &Default::default(), item.seed);
+            ("synthetic.csv", rec.to_csv())
+        }
+        SynthModality::Keypoints => {
+            use crate::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
+            let camera = Camera::beside(&walk);
+            let video =
+                simulate_keypoints(&walk, &camera, 30.0, &KeypointNoise::default(), item.seed);
+            ("synthetic_mediapipe.csv", video.to_mediapipe_image_csv())
+        }
+    };
+    let rec = match crate::io::read_bytes(name, data.as_bytes(), &ReadOptions::default()) {
         Ok(r) => r,
         Err(e) => return out.failed(e),
     };
