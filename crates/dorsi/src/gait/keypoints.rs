@@ -227,12 +227,12 @@ impl EventDetector for KeypointEventDetector {
         let mut m = nalgebra::Matrix3::zeros();
         let mut toe_ahead = Vector3::zeros();
         for (_, heel, toe) in &feet {
-            for i in 0..rec.n_samples {
-                let d = horizontal(heel.position[i] - pelvis[i]);
+            for ((h, t), p) in heel.position.iter().zip(&toe.position).zip(&pelvis) {
+                let d = horizontal(h - p);
                 if d.iter().all(|c| c.is_finite()) {
                     m += d * d.transpose();
                 }
-                let f = horizontal(toe.position[i] - heel.position[i]);
+                let f = horizontal(t - h);
                 if f.iter().all(|c| c.is_finite()) {
                     toe_ahead += f;
                 }
