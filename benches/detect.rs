@@ -40,3 +40,30 @@ fn gait_events_foot_imus_one_hour(bencher: divan::Bencher) {
         .counter(ItemsCount::new(rec.n_samples))
         .bench(|| detector.detect_events(rec).expect("foot IMUs"));
 }
+
+fn hour_of_keypoints() -> &'static Recording {
+    static REC: OnceLock<Recording> = OnceLock::new();
+    REC.get_or_init(|| {
+        use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
+        let walk = Walk::new(
+            WalkParams {
+                duration_s: 3600.0,
+                ..Default::default()
+            },
+            1,
+        );
+        let camera = Camera::beside(&walk);
+        let video = simulate_keypoints(&walk, &camera, 30.0, &KeypointNoise::default(), 1);
+        let csv = video.to_mediapipe_image_csv();
+        dorsi::io::read_bytes("hour.csv", csv.as_bytes(), &Default::default()).expect("reads")
+    })
+}
+
+#[divan::bench(sample_count = 10)]
+fn gait_events_mediapipe_one_hour(bencher: divan::Bencher) {
+    let rec = hour_of_keypoints();
+    let detector = dorsi::gait::KeypointEventDetector::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| detector.detect_events(rec).expect("keypoints"));
+}

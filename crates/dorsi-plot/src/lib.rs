@@ -63,6 +63,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bench;
 mod decimate;
 mod draw;
 mod output;
@@ -72,6 +73,7 @@ mod trace;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub use bench::plot_bench;
 pub use trace::{plot_recording, RecordingPlot};
 
 /// What can go wrong when plotting.
