@@ -9,12 +9,11 @@ use dorsi::eval::run::{DatasetScore, Outcome, Status};
 use plotters::coord::Shift;
 use plotters::prelude::{
     BitMapBackend, ChartBuilder, Circle, Color, DrawingArea, DrawingBackend, EmptyElement,
-    IntoDrawingArea, IntoFont, PathElement, RGBColor, Rectangle, SVGBackend, TextStyle, WHITE,
+    IntoDrawingArea, PathElement, RGBColor, Rectangle, SVGBackend, TextStyle, WHITE,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::FontStyle;
 
-use crate::draw::{render_error, SERIES_COLOURS};
+use crate::draw::{fit_text, fit_text_middle, font, render_error, SERIES_COLOURS};
 use crate::output::{write_atomically, ImageFormat};
 use crate::PlotError;
 
@@ -681,15 +680,6 @@ fn draw_marker<DB: DrawingBackend>(
     .map_err(render_error)
 }
 
-fn font<'a>(size: f64, bold: bool) -> TextStyle<'a> {
-    let style = if bold {
-        FontStyle::Bold
-    } else {
-        FontStyle::Normal
-    };
-    TextStyle::from(("sans-serif", size, style).into_font())
-}
-
 fn text_width<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
@@ -718,54 +708,6 @@ fn format_signed(v: f64) -> String {
         Some(rest) => format!("−{rest}"),
         None => s,
     }
-}
-
-/// `text` shortened in the middle to fit `max_px`: the start and the end of dataset names
-/// are usually what tells them apart.
-fn fit_text_middle<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    max_px: i32,
-) -> String {
-    if text_width(area, text, style) <= max_px {
-        return text.to_string();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    for keep in (2..chars.len()).rev() {
-        let tail = keep * 2 / 5;
-        let head = keep - tail;
-        let candidate: String = chars[..head]
-            .iter()
-            .chain(std::iter::once(&'…'))
-            .chain(&chars[chars.len() - tail..])
-            .collect();
-        if text_width(area, &candidate, style) <= max_px {
-            return candidate;
-        }
-    }
-    chars.iter().take(1).chain(std::iter::once(&'…')).collect()
-}
-
-/// `text` shortened at the end to fit `max_px`.
-fn fit_text<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    max_px: i32,
-) -> String {
-    if text_width(area, text, style) <= max_px {
-        return text.to_string();
-    }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>() + "…";
-        if text_width(area, &candidate, style) <= max_px {
-            return candidate;
-        }
-    }
-    String::new()
 }
 
 #[cfg(test)]

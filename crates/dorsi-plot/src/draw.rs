@@ -152,7 +152,7 @@ fn y_range(panel: &Panel) -> (f64, f64) {
     }
 }
 
-fn font<'a>(size: f64, bold: bool) -> TextStyle<'a> {
+pub(crate) fn font<'a>(size: f64, bold: bool) -> TextStyle<'a> {
     let style = if bold {
         FontStyle::Bold
     } else {
@@ -196,7 +196,7 @@ fn strip_shared_prefix(labels: &[String]) -> Vec<String> {
 
 /// `text` shortened in the middle (`Segment3/Hip…/X`) to fit `max_px`: the start and the
 /// end of names are usually what tells them apart.
-fn fit_text_middle<DB: DrawingBackend>(
+pub(crate) fn fit_text_middle<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
@@ -227,7 +227,7 @@ fn fit_text_middle<DB: DrawingBackend>(
 }
 
 /// `text` shortened with an ellipsis to fit `max_px`.
-fn fit_text<DB: DrawingBackend>(
+pub(crate) fn fit_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
