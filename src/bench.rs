@@ -200,7 +200,7 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                 }
                 continue;
             }
-            for k in &d.events {
+            for k in d.events.iter().chain(d.strides.iter()) {
                 let f1 = |tol: f64| {
                     k.score
                         .per_tolerance
@@ -213,13 +213,16 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                     .per_tolerance
                     .iter()
                     .find(|m| (m.tolerance_s - 0.05).abs() < 1e-9);
-                let _ =
-                    writeln!(
+                let _ = writeln!(
                     s,
                     "{:<46} {:>4}  {:<6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>7}  {:>6} {:>8}  {:>9}",
                     d.dataset,
                     d.scored,
-                    if k.kind == "initial_contact" { "IC" } else { "FC" },
+                    match k.kind {
+                        "initial_contact" => "IC",
+                        "final_contact" => "FC",
+                        other => other,
+                    },
                     pct(f1(0.03)),
                     pct(f1(0.05)),
                     pct(f1(0.1)),
@@ -228,8 +231,7 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                     ms(at50.and_then(|m| m.timing_error.mae_s)).trim_start_matches('+'),
                     k.score.reference_count,
                     k.score.detected_count,
-                    d.samples_per_s
-                        .map_or("-".into(), |v| format!("{:.2e}", v)),
+                    d.samples_per_s.map_or("-".into(), |v| format!("{:.2e}", v)),
                 );
             }
             if let Some(r) = &d.reps {

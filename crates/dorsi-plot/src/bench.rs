@@ -780,6 +780,7 @@ mod tests {
             } else {
                 Vec::new()
             },
+            strides: None,
             reps: None,
             sides: None,
         }

@@ -197,3 +197,83 @@ impl EventDetector for ImuEventDetector {
         Ok(out)
     }
 }
+
+/// One stride: from an initial contact to the next initial contact of the same foot.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stride {
+    /// `left`, `right`, or `None` when the events have no side.
+    pub side: Option<String>,
+    /// Initial contact starting the stride, s.
+    pub start_s: f64,
+    /// The next initial contact of the same foot, s.
+    pub end_s: f64,
+    /// Stride time, s.
+    pub stride_time_s: f64,
+    /// Initial contact to the final contact inside the stride, s; `None` without one.
+    pub stance_s: Option<f64>,
+    /// Final contact to the end of the stride, s; `None` without a final contact.
+    pub swing_s: Option<f64>,
+}
+
+/// Strides from gait events: consecutive initial contacts of one foot, kept when the stride
+/// time is within 60–160 % of that foot's median (a missed or extra event, a stop or a turn
+/// in between breaks the sequence instead of making a stride of it). Exactly one final
+/// contact between the two gives stance and swing times.
+///
+/// ```
+/// use dorsi::detect::{DetectedEvent, EventKind};
+/// let ev = |kind, t: f64| DetectedEvent { side: Some("left".into()), kind, time_s: t };
+/// let events = [
+///     ev(EventKind::InitialContact, 1.0),
+///     ev(EventKind::FinalContact, 1.66),
+///     ev(EventKind::InitialContact, 2.1),
+///     ev(EventKind::InitialContact, 3.2),
+/// ];
+/// let strides = dorsi::gait::strides(&events);
+/// assert_eq!(strides.len(), 2);
+/// assert!((strides[0].stance_s.unwrap_or(0.0) - 0.66).abs() < 1e-12);
+/// assert_eq!(strides[1].swing_s, None);
+/// ```
+pub fn strides(events: &[DetectedEvent]) -> Vec<Stride> {
+    let mut sides: Vec<Option<String>> = events.iter().map(|e| e.side.clone()).collect();
+    sides.sort();
+    sides.dedup();
+    let mut out = Vec::new();
+    for side in sides {
+        let mine = |kind: EventKind| -> Vec<f64> {
+            let mut t: Vec<f64> = events
+                .iter()
+                .filter(|e| e.side == side && e.kind == kind)
+                .map(|e| e.time_s)
+                .collect();
+            t.sort_by(f64::total_cmp);
+            t
+        };
+        let ic = mine(EventKind::InitialContact);
+        let fc = mine(EventKind::FinalContact);
+        let durations: Vec<f64> = ic.windows(2).map(|w| w[1] - w[0]).collect();
+        let typical = crate::signal::median(durations.iter().copied());
+        for w in ic.windows(2) {
+            let d = w[1] - w[0];
+            if !(typical.is_finite() && (0.6 * typical..=1.6 * typical).contains(&d)) {
+                continue;
+            }
+            let inside: Vec<f64> = fc
+                .iter()
+                .copied()
+                .filter(|&t| t > w[0] && t < w[1])
+                .collect();
+            let off = (inside.len() == 1).then(|| inside[0]);
+            out.push(Stride {
+                side: side.clone(),
+                start_s: w[0],
+                end_s: w[1],
+                stride_time_s: d,
+                stance_s: off.map(|t| t - w[0]),
+                swing_s: off.map(|t| w[1] - t),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    out
+}

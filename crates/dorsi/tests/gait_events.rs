@@ -68,6 +68,10 @@ fn gaitmap_foot_imus_initial_contacts_on_time() {
     let (f1, mean, _) = at(kind(&o, "final_contact"), 0.05);
     assert!(f1 >= 0.97, "FC F1 at 50 ms: {f1}");
     assert!(mean.abs() <= 0.030, "FC mean offset {mean} s");
+    // Strides (both borders within 50 ms): F1 0.972 measured.
+    let strides = o.strides.as_ref().expect("labelled strides");
+    let (f1, _, _) = at(strides, 0.05);
+    assert!(f1 >= 0.95, "stride F1 at 50 ms: {f1}");
 }
 
 #[test]

@@ -12,7 +12,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::classify::{pool_classifications, score_classification, ClassificationScore};
-use super::events::{pool_events, EventScore, EventScorer, PooledEventScore};
+use super::events::{
+    pool_events, pool_strides, EventScore, EventScorer, PooledEventScore, StrideScore,
+};
 use super::manifest::{Detector, Entry, Suite, SuiteKind, SynthModality, Task};
 use super::reps::{pool_reps, PooledRepScore, RepInterval, RepScore, RepScorer};
 use super::truth::{self, LoadOptions, Loader, Truth};
@@ -45,6 +47,9 @@ pub struct KindScore {
     /// Per side (for pooling over recordings).
     #[serde(skip)]
     pub per_side: Vec<EventScore>,
+    /// Per side, for strides (for pooling over recordings).
+    #[serde(skip)]
+    pub per_side_strides: Vec<StrideScore>,
 }
 
 /// The outcome of one manifest entry or one synthetic recording.
@@ -67,6 +72,8 @@ pub struct Outcome {
     pub detect_s: f64,
     /// Gait-event scores, one per kind.
     pub events: Vec<KindScore>,
+    /// Stride scores (both borders within the tolerance), per side; pooled over sides.
+    pub strides: Option<KindScore>,
     /// Repetition scores (reps task).
     pub reps: Option<RepScore>,
     /// Per-side foot-drop verdicts against the labels (foot_drop task, or any entry whose
@@ -89,6 +96,8 @@ pub struct DatasetScore {
     pub not_scored: usize,
     /// Gait-event scores per kind, pooled over sides and recordings.
     pub events: Vec<KindScore>,
+    /// Stride scores pooled over sides and recordings.
+    pub strides: Option<KindScore>,
     /// Repetition scores pooled over the recordings.
     pub reps: Option<PooledRepScore>,
     /// Per-side verdicts pooled over the recordings.
@@ -123,9 +132,24 @@ pub fn pool_by_dataset(outcomes: &[Outcome]) -> Vec<DatasetScore> {
                         kind: kind.name(),
                         score,
                         per_side: Vec::new(),
+                        per_side_strides: Vec::new(),
                     });
                 }
             }
+            let stride_scores: Vec<StrideScore> = scored
+                .iter()
+                .filter_map(|o| o.strides.as_ref())
+                .flat_map(|k| k.per_side_strides.iter().cloned())
+                .collect();
+            let strides = (!stride_scores.is_empty())
+                .then(|| pool_strides(&stride_scores).ok())
+                .flatten()
+                .map(|score| KindScore {
+                    kind: "stride",
+                    score,
+                    per_side: Vec::new(),
+                    per_side_strides: Vec::new(),
+                });
             let rep_scores: Vec<RepScore> = scored.iter().filter_map(|o| o.reps.clone()).collect();
             let side_scores: Vec<ClassificationScore> =
                 scored.iter().filter_map(|o| o.sides).collect();
@@ -138,6 +162,7 @@ pub fn pool_by_dataset(outcomes: &[Outcome]) -> Vec<DatasetScore> {
                 scored: scored.len(),
                 not_scored: mine.len() - scored.len(),
                 events,
+                strides,
                 reps: (!rep_scores.is_empty())
                     .then(|| pool_reps(&rep_scores).ok())
                     .flatten(),
@@ -159,6 +184,7 @@ impl Outcome {
             samples: 0,
             detect_s: 0.0,
             events: Vec::new(),
+            strides: None,
             reps: None,
             sides: None,
         }
@@ -216,6 +242,52 @@ impl Detectors {
 /// The event detector Dorsi has for a task and detector name, if any.
 pub fn event_detector(task: Task, detector: Detector) -> Option<Box<dyn EventDetector>> {
     Detectors::builtin(task, detector).events
+}
+
+/// Score detected strides against the labelled ones, per side (both borders within the
+/// tolerance), pooled over the sides; `None` without labelled strides.
+pub fn score_strides(
+    detected: &[crate::gait::Stride],
+    truth: &Truth,
+    scorer: &EventScorer,
+) -> Result<Option<KindScore>, super::ScoreError> {
+    let mut sides: Vec<Option<String>> = truth.strides.iter().map(|s| s.side.clone()).collect();
+    sides.sort();
+    sides.dedup();
+    let mut per_side = Vec::new();
+    for side in &sides {
+        let reference: Vec<(f64, f64)> = truth
+            .strides
+            .iter()
+            .filter(|s| &s.side == side)
+            .map(|s| (s.start_s, s.end_s))
+            .collect();
+        let found: Vec<(f64, f64)> = detected
+            .iter()
+            .filter(|s| side.is_none() || &s.side == side)
+            .map(|s| (s.start_s, s.end_s))
+            .collect();
+        if !truth.bouts.is_empty() {
+            for b in &truth.bouts {
+                per_side.push(scorer.score_strides(
+                    &reference,
+                    &found,
+                    Some((b.start_s, b.end_s)),
+                )?);
+            }
+        } else {
+            per_side.push(scorer.score_strides(&reference, &found, truth.span_s)?);
+        }
+    }
+    if per_side.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(KindScore {
+        kind: "stride",
+        score: pool_strides(&per_side)?,
+        per_side: Vec::new(),
+        per_side_strides: per_side,
+    }))
 }
 
 /// Score detected repetitions against the truth: intervals (IoU matching, hold error) when
@@ -316,6 +388,7 @@ pub fn score_events(
             kind: kind.name(),
             score: pool_events(&per_side)?,
             per_side,
+            per_side_strides: Vec::new(),
         });
     }
     Ok(out)
@@ -345,6 +418,12 @@ fn detect_and_score(
         match score_events(&detected, truth, &settings.events) {
             Ok(events) => out.events = events,
             Err(e) => return out.failed(e),
+        }
+        if !truth.strides.is_empty() {
+            match score_strides(&crate::gait::strides(&detected), truth, &settings.events) {
+                Ok(s) => out.strides = s,
+                Err(e) => return out.failed(e),
+            }
         }
     }
     if let Some(segmenter) = &detectors.reps {
