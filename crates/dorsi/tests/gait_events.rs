@@ -145,3 +145,39 @@ fn synthetic_keypoint_walks_events_found() {
         assert!(f1 >= 0.97, "{}: FC F1 at 100 ms {f1}", o.name);
     }
 }
+
+#[test]
+fn mediapipe_walker_strides_on_both_feet() {
+    if !shared_present() {
+        return;
+    }
+    use dorsi::detect::EventDetector;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/real/sports2d_demo_mediapipe");
+    for f in ["image", "world"] {
+        let path = dir.join(format!("sports2d_demo_walker_mediapipe_{f}.csv"));
+        let rec = dorsi::io::read(&[path], &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+        let events = dorsi::gait::KeypointEventDetector::default()
+            .detect_events(&rec)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let strides = dorsi::gait::strides(&events);
+        // Measured 2026-11-23: 3 strides per foot of about 1.23 s, stance 0.70–0.79 s (57–64 %).
+        for side in ["left", "right"] {
+            let mine: Vec<_> = strides
+                .iter()
+                .filter(|s| s.side.as_deref() == Some(side))
+                .collect();
+            assert!(mine.len() >= 3, "{f} {side}: {} strides", mine.len());
+            for s in &mine {
+                assert!((1.0..1.5).contains(&s.stride_time_s), "{f} {side}: {s:?}");
+                if let Some(stance) = s.stance_s {
+                    let share = stance / s.stride_time_s;
+                    assert!(
+                        (0.5..0.7).contains(&share),
+                        "{f} {side}: stance share {share}"
+                    );
+                }
+            }
+        }
+    }
+}
