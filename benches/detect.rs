@@ -16,16 +16,21 @@ fn main() {
     divan::main();
 }
 
+/// One hour of healthy walking.
+fn hour_walk() -> Walk {
+    Walk::new(
+        WalkParams {
+            duration_s: 3600.0,
+            ..Default::default()
+        },
+        1,
+    )
+}
+
 fn hour() -> &'static Recording {
     static REC: OnceLock<Recording> = OnceLock::new();
     REC.get_or_init(|| {
-        let walk = Walk::new(
-            WalkParams {
-                duration_s: 3600.0,
-                ..Default::default()
-            },
-            1,
-        );
+        let walk = hour_walk();
         let places = [Placement::foot(Side::Left), Placement::foot(Side::Right)];
         let csv = simulate(&walk, &places, 100.0, &SensorErrors::default(), 1).to_csv();
         dorsi::io::read_bytes("hour.csv", csv.as_bytes(), &Default::default()).expect("reads")
@@ -45,13 +50,7 @@ fn hour_of_keypoints() -> &'static Recording {
     static REC: OnceLock<Recording> = OnceLock::new();
     REC.get_or_init(|| {
         use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
-        let walk = Walk::new(
-            WalkParams {
-                duration_s: 3600.0,
-                ..Default::default()
-            },
-            1,
-        );
+        let walk = hour_walk();
         let camera = Camera::beside(&walk);
         let video = simulate_keypoints(&walk, &camera, 30.0, &KeypointNoise::default(), 1);
         let csv = video.to_mediapipe_image_csv();

@@ -9,11 +9,11 @@ use dorsi::eval::run::{DatasetScore, Outcome, Status};
 use plotters::coord::Shift;
 use plotters::prelude::{
     BitMapBackend, ChartBuilder, Circle, Color, DrawingArea, DrawingBackend, EmptyElement,
-    IntoDrawingArea, PathElement, RGBColor, Rectangle, SVGBackend, TextStyle, WHITE,
+    IntoDrawingArea, PathElement, RGBColor, Rectangle, SVGBackend, WHITE,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::draw::{fit_text, fit_text_middle, font, render_error, SERIES_COLOURS};
+use crate::draw::{fit_text, fit_text_middle, font, render_error, text_width, SERIES_COLOURS};
 use crate::output::{write_atomically, ImageFormat};
 use crate::PlotError;
 
@@ -678,16 +678,6 @@ fn draw_marker<DB: DrawingBackend>(
         )
     }
     .map_err(render_error)
-}
-
-fn text_width<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-) -> i32 {
-    area.estimate_text_size(text, style)
-        .map(|(w, _)| w as i32)
-        .unwrap_or(0)
 }
 
 /// A tolerance in ms (`30 ms`, `12.5 ms`).

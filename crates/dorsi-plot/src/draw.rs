@@ -194,6 +194,17 @@ fn strip_shared_prefix(labels: &[String]) -> Vec<String> {
     }
 }
 
+/// The width of `text` in `style`, px (0 when it cannot be measured).
+pub(crate) fn text_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+) -> i32 {
+    area.estimate_text_size(text, style)
+        .map(|(w, _)| w as i32)
+        .unwrap_or(0)
+}
+
 /// `text` shortened in the middle (`Segment3/Hip…/X`) to fit `max_px`: the start and the
 /// end of names are usually what tells them apart.
 pub(crate) fn fit_text_middle<DB: DrawingBackend>(
@@ -202,11 +213,7 @@ pub(crate) fn fit_text_middle<DB: DrawingBackend>(
     style: &TextStyle,
     max_px: i32,
 ) -> String {
-    let width = |t: &str| {
-        area.estimate_text_size(t, style)
-            .map(|(w, _)| w as i32)
-            .unwrap_or(0)
-    };
+    let width = |t: &str| text_width(area, t, style);
     if width(text) <= max_px {
         return text.to_string();
     }
@@ -233,11 +240,7 @@ pub(crate) fn fit_text<DB: DrawingBackend>(
     style: &TextStyle,
     max_px: i32,
 ) -> String {
-    let width = |t: &str| {
-        area.estimate_text_size(t, style)
-            .map(|(w, _)| w as i32)
-            .unwrap_or(0)
-    };
+    let width = |t: &str| text_width(area, t, style);
     if width(text) <= max_px {
         return text.to_string();
     }
