@@ -31,6 +31,7 @@ pub mod io;
 pub mod motion;
 pub mod recording;
 pub mod report;
+pub mod reps;
 pub mod signal;
 pub mod synth;
 
