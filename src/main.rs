@@ -2,6 +2,7 @@
 //! lives in the `dorsi` library.
 
 mod bench;
+mod gait;
 mod inspect;
 mod output;
 mod plot;
@@ -48,6 +49,13 @@ enum Command {
         /// Image width in pixels.
         #[arg(long, default_value_t = 1600)]
         width: u32,
+    },
+    /// Gait events, strides, per-stride foot-drop metrics and the foot-drag verdict per side.
+    Gait {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        args: gait::GaitArgs,
     },
     /// Score detectors on labelled recordings: the manifests' real entries and synthetic
     /// suites, in parallel; a table per task, and JSON.
@@ -161,6 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
+        Command::Gait { input, args } => gait::run(input.read()?, &args),
         Command::Bench(args) => bench::run(&args),
         Command::Synth {
             kind: SynthKind::Gait(args),

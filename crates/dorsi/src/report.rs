@@ -5,6 +5,38 @@ use serde::Serialize;
 
 use crate::recording::{Clock, Format, Gap, Layout, Modality, Recording, Space, UnitBasis};
 
+/// The `source` block of the analysis reports (`dorsi.gait/1`, `dorsi.reps/1`): what was
+/// analysed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportSource {
+    /// The files read (the parts of one recording).
+    pub files: Vec<String>,
+    /// The format detected or forced.
+    pub format: Format,
+    /// What the recording holds: `imu`, `keypoints`, `markers`...
+    pub modality: Modality,
+    /// The uniform rate of the recording, Hz.
+    pub sampling_rate_hz: f64,
+    /// Time of the first sample on the recording's clock, s.
+    pub start_s: f64,
+    /// Duration, s.
+    pub duration_s: f64,
+}
+
+impl ReportSource {
+    /// The source block of a recording.
+    pub fn new(rec: &Recording) -> Self {
+        ReportSource {
+            files: rec.source.files.clone(),
+            format: rec.source.format,
+            modality: rec.source.modality,
+            sampling_rate_hz: rec.sampling_rate_hz,
+            start_s: rec.start_s,
+            duration_s: rec.duration_s(),
+        }
+    }
+}
+
 /// `dorsi inspect --json`: what is in a recording.
 ///
 /// ```

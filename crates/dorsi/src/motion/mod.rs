@@ -4,6 +4,10 @@
 //! rotates about (the medio-lateral axis, for a foot or shank in walking or in ankle
 //! exercises) is the principal direction of the angular-rate samples.
 
+pub mod imu_angle;
+pub mod kinematics;
+pub mod signals;
+
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 
 /// The unit axis (in the sensor frame) the sensor rotates about most: the eigenvector of the
@@ -71,13 +75,20 @@ pub fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
 /// The sign is chosen on the signal smoothed over `sustain_samples` (about 0.3 s): short
 /// bursts (push-off, impacts) cancel out in the smoothing, the swing does not.
 pub fn sagittal_rate(gyro_rads: &[Vector3<f64>], sustain_samples: usize) -> Option<Vec<f64>> {
+    let axis = sagittal_axis(gyro_rads, sustain_samples)?;
+    Some(gyro_rads.iter().map(|w| w.dot(&axis)).collect())
+}
+
+/// The dominant rotation axis (see [`dominant_axis`]) signed as in [`sagittal_rate`]: a
+/// positive rotation about it is the segment's longest sustained rotation (for a foot in
+/// walking, the toes rising). The angular rate about it is [`sagittal_rate`].
+pub fn sagittal_axis(gyro_rads: &[Vector3<f64>], sustain_samples: usize) -> Option<Vector3<f64>> {
     let axis = dominant_axis(gyro_rads)?;
     let s: Vec<f64> = gyro_rads.iter().map(|w| w.dot(&axis)).collect();
     let smooth = moving_average(&s, sustain_samples.max(1));
     let hi = crate::signal::quantile(smooth.iter().copied(), 0.995);
     let lo = crate::signal::quantile(smooth.iter().copied(), 0.005);
-    let sign = if hi.abs() >= lo.abs() { 1.0 } else { -1.0 };
-    Some(s.into_iter().map(|v| v * sign).collect())
+    Some(if hi.abs() >= lo.abs() { axis } else { -axis })
 }
 
 #[cfg(test)]

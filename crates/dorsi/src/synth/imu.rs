@@ -157,7 +157,36 @@ pub fn ideal_sample(
     (f, w)
 }
 
-/// Simulate sensors on a motion at `rate_hz`.
+/// What a sensor sampling at `1 / period_s` reads at `t_s`: the specific force (m/s²) and
+/// angular rate (rad/s) averaged over the sample period, as a sensor's anti-aliasing filter
+/// does. Point samples of a motion with brief accelerations (a foot landing) would not
+/// integrate back to the motion; averages do, exactly: the velocity change over a period is
+/// the period times the averaged acceleration.
+pub fn averaged_sample(
+    motion: &dyn Motion,
+    place: &Placement,
+    t_s: f64,
+    period_s: f64,
+) -> (Vector3<f64>, Vector3<f64>) {
+    const H: f64 = 1e-4;
+    let at = |t: f64| {
+        let (r, origin) = motion.segment(t, place.side, place.segment);
+        (r * place.mounting, origin + r * place.offset_m)
+    };
+    let velocity = |t: f64| (at(t + H).1 - at(t - H).1) / (2.0 * H);
+    let half = 0.5 * period_s;
+    let acc = (velocity(t_s + half) - velocity(t_s - half)) / period_s;
+    let (r0, _) = at(t_s);
+    let (ra, _) = at(t_s - half);
+    let (rb, _) = at(t_s + half);
+    let g = Vector3::new(0.0, 0.0, STANDARD_GRAVITY_MPS2);
+    let f = r0.inverse() * (acc + g);
+    let w = (ra.inverse() * rb).scaled_axis() / period_s;
+    (f, w)
+}
+
+/// Simulate sensors on a motion at `rate_hz` (each sample averaged over its period, see
+/// [`averaged_sample`]).
 pub fn simulate(
     motion: &dyn Motion,
     places: &[Placement],
@@ -199,7 +228,7 @@ pub fn simulate(
             let mut acc = Vec::with_capacity(n);
             let mut gyro = Vec::with_capacity(n);
             for &t in &time_s {
-                let (f, w) = ideal_sample(motion, place, t);
+                let (f, w) = averaged_sample(motion, place, t, dt);
                 let vib = motion.drag_vibration_mps2(t, place.side);
                 let shake = if vib > 0.0 && place.segment == Segment::Foot {
                     Vector3::new(rng.normal(), 0.3 * rng.normal(), rng.normal()) * vib

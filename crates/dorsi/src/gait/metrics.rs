@@ -1,0 +1,654 @@
+//! Per-stride metrics for foot drop: foot-strike angle, foot pitch in swing, minimum toe
+//! clearance, heel-to-forefoot time, from foot IMUs or from heel / toe points.
+//!
+//! Both modalities first become a [`FootTrack`]: foot pitch and toe height, sample by sample,
+//! relative to the foot's own stance. The foot is taken to be flat at mid-stance (the
+//! stillest moment between initial and final contact), which fixes pitch 0 and the floor;
+//! between two mid-stances:
+//!
+//! * **foot IMU**: the gyroscope is integrated into an orientation from one mid-stance (where
+//!   gravity gives the vertical), the specific force is turned into the mid-stance frame,
+//!   gravity removed and integrated twice; velocity is returned to zero at the next
+//!   mid-stance by removing a linear drift (zero-velocity update), and pitch and height to
+//!   zero the same way (level floor). The foot's long axis is perpendicular to the vertical
+//!   and to the medio-lateral axis (the dominant rotation axis); the toe is a virtual point
+//!   [`MetricParams::toe_forward_m`] ahead of the sensor and [`MetricParams::toe_below_m`]
+//!   below it.
+//! * **heel and toe points**: pitch is the angle of the heel-to-toe line above the horizontal
+//!   and the toe height that of the toe point, both minus their values at the surrounding
+//!   mid-stances (interpolated between them), so a toe marker on top of the shoe or a heel
+//!   keypoint at the back of the heel does not matter. Normalised image coordinates are
+//!   divided by the image width and height, which distorts angles; the image's aspect ratio
+//!   is recovered from the data ([`image_aspect`]). Heights in images have no metric scale:
+//!   toe clearance is left unmeasured (`None`) rather than guessed.
+//!
+//! Per stride (initial contact to the next one of the same foot) [`stride_metrics`] then
+//! reads the track.
+
+use nalgebra::{Rotation3, Vector3};
+use serde::Serialize;
+
+use super::Stride;
+use crate::detect::{DetectedEvent, EventKind};
+use crate::motion::{moving_average, sagittal_axis};
+use crate::{Point, Recording, Skeleton, Space};
+
+/// Settings of the per-stride metrics. `Default` suits adults walking with a sensor on the
+/// instep or the side of the shoe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricParams {
+    /// Virtual toe point: this far ahead of a foot IMU along the foot's long axis, m.
+    pub toe_forward_m: f64,
+    /// Virtual toe point: this far below a foot IMU (the sole under the toe tip), m.
+    pub toe_below_m: f64,
+    /// The foot-strike angle is the largest foot pitch within this long before initial
+    /// contact (the foot's pitch peaks at or just before the heel lands), s.
+    pub strike_window_s: f64,
+    /// The foot counts as flat after initial contact once its pitch is below this, degrees
+    /// (the end of the heel-to-forefoot phase).
+    pub flat_pitch_deg: f64,
+    /// Two mid-stances further apart than this are not one stride (a stop, a turn), s.
+    pub max_interval_s: f64,
+    /// A clearance minimum must lie this far below the toe's later swing height, m.
+    pub min_clearance_prominence_m: f64,
+}
+
+impl Default for MetricParams {
+    fn default() -> Self {
+        MetricParams {
+            toe_forward_m: 0.15,
+            toe_below_m: 0.05,
+            strike_window_s: 0.05,
+            flat_pitch_deg: 3.0,
+            max_interval_s: 2.5,
+            min_clearance_prominence_m: 0.002,
+        }
+    }
+}
+
+/// Foot pitch, toe height and ankle angle of one foot, sample by sample (`NaN` where
+/// unknown: outside strides, or a quantity the modality cannot give).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootTrack {
+    /// `left` or `right` (`None` when the source has no side).
+    pub side: Option<String>,
+    /// Where it came from: the IMU's name, or `keypoints`.
+    pub source: String,
+    /// Foot pitch, degrees, toes up positive, 0 with the foot flat at mid-stance.
+    pub pitch_deg: Vec<f64>,
+    /// Toe height above the foot's stance floor, m.
+    pub toe_height_m: Vec<f64>,
+    /// Ankle angle (dorsiflexion positive, 0 with foot and shank at right angles), degrees.
+    pub ankle_deg: Vec<f64>,
+}
+
+/// The metrics of one stride (`None` where the modality or the data cannot give them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrideMetrics {
+    /// `left` or `right` (empty when unknown).
+    pub side: String,
+    /// Initial contact starting the stride, s.
+    pub start_s: f64,
+    /// The next initial contact of the same foot, s.
+    pub end_s: f64,
+    /// Stride time, s.
+    pub stride_time_s: f64,
+    /// Initial to final contact, s.
+    pub stance_s: Option<f64>,
+    /// Final contact to the next initial contact, s.
+    pub swing_s: Option<f64>,
+    /// Cadence of this stride (two steps per stride), steps per minute.
+    pub cadence_steps_per_min: f64,
+    /// Foot pitch when the foot lands: positive heel first, 0 or below flat or toe first,
+    /// degrees.
+    pub foot_strike_angle_deg: Option<f64>,
+    /// Foot pitch half-way through the swing, degrees.
+    pub mid_swing_pitch_deg: Option<f64>,
+    /// Foot pitch at 85 % of the swing, degrees.
+    pub late_swing_pitch_deg: Option<f64>,
+    /// Largest ankle dorsiflexion during the swing, degrees.
+    pub peak_swing_dorsiflexion_deg: Option<f64>,
+    /// Lowest toe height in mid-swing, above the stance floor, m.
+    pub min_toe_clearance_m: Option<f64>,
+    /// Whether the swing has a toe-clearance minimum at all (a dragging foot's toe sinks
+    /// until it lands).
+    pub clearance_minimum: Option<bool>,
+    /// Highest toe height during the swing (steppage raises it), m.
+    pub max_swing_toe_height_m: Option<f64>,
+    /// Initial contact to the forefoot reaching the floor (foot flat), s; `None` for a flat
+    /// or toe-first contact.
+    pub heel_to_toe_s: Option<f64>,
+}
+
+/// Foot tracks from every foot IMU of the recording with events of its side.
+pub fn imu_tracks(
+    rec: &Recording,
+    events: &[DetectedEvent],
+    params: &MetricParams,
+) -> Vec<FootTrack> {
+    let mut out = Vec::new();
+    for imu in &rec.imus {
+        let (Some(acc), Some(gyro)) = (&imu.acc_mps2, &imu.gyro_rads) else {
+            continue;
+        };
+        let side = super::side_of(&imu.name);
+        let mine: Vec<&DetectedEvent> = events.iter().filter(|e| e.side == side).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let hz = rec.sampling_rate_hz;
+        let sustain = ((0.3 * hz).round() as usize).max(1);
+        let Some(axis) = sagittal_axis(gyro, sustain) else {
+            continue;
+        };
+        let norms: Vec<f64> = gyro.iter().map(|w| w.norm()).collect();
+        let still = moving_average(&norms, ((0.04 * hz).round() as usize).max(1));
+        let anchors = mid_stances(rec, &mine, &still);
+        let n = rec.n_samples;
+        let mut track = FootTrack {
+            side: side.clone(),
+            source: imu.name.clone(),
+            pitch_deg: vec![f64::NAN; n],
+            toe_height_m: vec![f64::NAN; n],
+            ankle_deg: vec![f64::NAN; n],
+        };
+        for (a, b) in intervals(rec, &anchors, params) {
+            integrate(acc, gyro, axis, a, b, hz, params, &mut track);
+        }
+        out.push(track);
+    }
+    out
+}
+
+/// Consecutive mid-stances that make one stride: close enough and with no unfilled gap
+/// between them.
+fn intervals(rec: &Recording, anchors: &[usize], params: &MetricParams) -> Vec<(usize, usize)> {
+    let segments = rec.segments();
+    let max = (params.max_interval_s * rec.sampling_rate_hz) as usize;
+    anchors
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .filter(|&(a, b)| {
+            b > a + 1 && b - a <= max && segments.iter().any(|s| s.contains(&a) && s.contains(&b))
+        })
+        .collect()
+}
+
+/// The stillest sample of each stance (from 15 % to 55 % of the way from initial to final
+/// contact, where the foot is flat), by the `stillness` signal (lower is stiller).
+fn mid_stances(rec: &Recording, events: &[&DetectedEvent], stillness: &[f64]) -> Vec<usize> {
+    let mut ic: Vec<f64> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::InitialContact)
+        .map(|e| e.time_s)
+        .collect();
+    let mut fc: Vec<f64> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::FinalContact)
+        .map(|e| e.time_s)
+        .collect();
+    ic.sort_by(f64::total_cmp);
+    fc.sort_by(f64::total_cmp);
+    let mut out = Vec::new();
+    for &t in &ic {
+        let Some(&off) = fc.iter().find(|&&f| f > t && f < t + 1.5) else {
+            continue;
+        };
+        let a = rec.sample_at(t + 0.15 * (off - t));
+        let b = rec.sample_at(t + 0.55 * (off - t)).max(a);
+        let best = (a..=b.min(stillness.len().saturating_sub(1)))
+            .filter(|&i| stillness[i].is_finite())
+            .min_by(|&i, &j| stillness[i].total_cmp(&stillness[j]));
+        if let Some(i) = best {
+            out.push(i);
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Strapdown integration of one foot IMU from mid-stance `a` to mid-stance `b`.
+#[allow(clippy::too_many_arguments)]
+fn integrate(
+    acc: &[Vector3<f64>],
+    gyro: &[Vector3<f64>],
+    axis: Vector3<f64>,
+    a: usize,
+    b: usize,
+    hz: f64,
+    params: &MetricParams,
+    track: &mut FootTrack,
+) {
+    let dt = 1.0 / hz;
+    // The vertical and gravity's size from the specific force around mid-stance.
+    let w = ((0.02 * hz).round() as usize).max(1);
+    let around = &acc[a.saturating_sub(w)..(a + w + 1).min(acc.len())];
+    let mean: Vector3<f64> = around.iter().sum::<Vector3<f64>>() / around.len() as f64;
+    let g = mean.norm();
+    // A mid-stance must be still: gravity alone on the accelerometer, little rotation.
+    let settled = |i: usize| {
+        let f = acc[i].norm();
+        (f - g).abs() < 1.5 && gyro[i].norm() < 1.0
+    };
+    if !((g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5 && settled(a) && settled(b))
+        || !gyro[a..=b].iter().all(|v| v.iter().all(|c| c.is_finite()))
+    {
+        return;
+    }
+    let up = mean / g;
+    // Gyroscope bias: the foot is still around both mid-stances, so what the gyroscope reads
+    // there is its offset.
+    let still = |i: usize| {
+        let s = &gyro[i.saturating_sub(w)..(i + w + 1).min(gyro.len())];
+        s.iter().sum::<Vector3<f64>>() / s.len() as f64
+    };
+    let bias = (still(a) + still(b)) * 0.5;
+    let lateral = axis - up * axis.dot(&up);
+    if lateral.norm() < 0.3 {
+        // The dominant rotation is about the vertical: not a foot in walking.
+        return;
+    }
+    let forward = up.cross(&(lateral / lateral.norm()));
+    let toe = forward * params.toe_forward_m - up * params.toe_below_m;
+    let len = b - a + 1;
+    let mut r = Rotation3::identity();
+    let mut pitch = vec![0.0; len];
+    let mut rot = vec![Rotation3::identity(); len];
+    let mut lin = vec![Vector3::zeros(); len];
+    lin[0] = acc[a] - up * g;
+    for k in 1..len {
+        let i = a + k;
+        r *= Rotation3::new((gyro[i - 1] + gyro[i] - bias * 2.0) * (0.5 * dt));
+        rot[k] = r;
+        pitch[k] = (r * forward).dot(&up).clamp(-1.0, 1.0).asin();
+        lin[k] = r * acc[i] - up * g;
+    }
+    // Velocity by the trapezoid rule, then the zero-velocity update at b.
+    let mut vel = vec![Vector3::zeros(); len];
+    for k in 1..len {
+        vel[k] = vel[k - 1] + (lin[k - 1] + lin[k]) * (0.5 * dt);
+    }
+    let span = (len - 1) as f64;
+    let v_end = vel[len - 1];
+    for (k, v) in vel.iter_mut().enumerate() {
+        *v -= v_end * (k as f64 / span);
+    }
+    let mut height = vec![0.0; len];
+    for k in 1..len {
+        height[k] = height[k - 1] + (vel[k - 1] + vel[k]).dot(&up) * (0.5 * dt);
+    }
+    let (h_end, p_end) = (height[len - 1], pitch[len - 1]);
+    for k in 0..len {
+        let f = k as f64 / span;
+        let toe_rise = (rot[k] * toe - toe).dot(&up);
+        track.toe_height_m[a + k] = height[k] - h_end * f + toe_rise;
+        track.pitch_deg[a + k] = (pitch[k] - p_end * f).to_degrees();
+    }
+}
+
+/// Foot tracks of the left and right foot from heel and toe points (and knee and ankle
+/// points for the ankle angle, where the layout has them).
+pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTrack> {
+    let Some(sk) = &rec.skeleton else {
+        return Vec::new();
+    };
+    let image = matches!(sk.space, Space::Image { .. });
+    let aspect = match sk.space {
+        Space::Image { normalised: true } => image_aspect(sk),
+        _ => 1.0,
+    };
+    // (forward-ish horizontal distance, height) of a vector, in consistent units.
+    let sagittal = |v: Vector3<f64>| -> (f64, f64) {
+        if image {
+            (v.x.abs(), -v.y * aspect)
+        } else {
+            (v.x.hypot(v.y), v.z)
+        }
+    };
+    let hz = rec.sampling_rate_hz;
+    let smooth = ((0.1 * hz).round() as usize).max(1);
+    let mut out = Vec::new();
+    for side in ["left", "right"] {
+        let (heel_names, toe_names) = super::keypoints::foot_names(side);
+        let h: Vec<&str> = heel_names.iter().map(String::as_str).collect();
+        let t: Vec<&str> = toe_names.iter().map(String::as_str).collect();
+        let (Some(heel), Some(toe)) = (
+            super::keypoints::find(sk, &h),
+            super::keypoints::find(sk, &t),
+        ) else {
+            continue;
+        };
+        let mine: Vec<&DetectedEvent> = events
+            .iter()
+            .filter(|e| e.side.as_deref() == Some(side))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let raw_pitch: Vec<f64> = heel
+            .position
+            .iter()
+            .zip(&toe.position)
+            .map(|(h, t)| {
+                let (d, up) = sagittal(t - h);
+                up.atan2(d).to_degrees()
+            })
+            .collect();
+        let raw_pitch = moving_average(&raw_pitch, smooth);
+        let toe_up: Vec<f64> = toe.position.iter().map(|p| sagittal(*p).1).collect();
+        let toe_up = moving_average(&toe_up, smooth);
+        let ankle = ankle_angle(sk, side, heel, toe, &sagittal);
+        // Stillness: the foot's speed (heel and toe), lowest in mid-stance.
+        let speed: Vec<f64> = (0..rec.n_samples)
+            .map(|i| {
+                let j = (i + 1).min(rec.n_samples.saturating_sub(1));
+                let k = i.saturating_sub(1);
+                (heel.position[j] - heel.position[k]).norm()
+                    + (toe.position[j] - toe.position[k]).norm()
+            })
+            .collect();
+        let still = moving_average(&speed, smooth);
+        let anchors = mid_stances(rec, &mine, &still);
+        let n = rec.n_samples;
+        let mut track = FootTrack {
+            side: Some(side.to_string()),
+            source: "keypoints".into(),
+            pitch_deg: vec![f64::NAN; n],
+            toe_height_m: vec![f64::NAN; n],
+            ankle_deg: vec![f64::NAN; n],
+        };
+        let half = ((0.05 * hz).round() as usize).max(1);
+        let level = |x: &[f64], i: usize| {
+            crate::signal::median(
+                x[i.saturating_sub(half)..(i + half + 1).min(x.len())]
+                    .iter()
+                    .copied(),
+            )
+        };
+        for (a, b) in intervals(rec, &anchors, &MetricParams::default()) {
+            let (p0, p1) = (level(&raw_pitch, a), level(&raw_pitch, b));
+            let (h0, h1) = (level(&toe_up, a), level(&toe_up, b));
+            for i in a..=b {
+                let f = (i - a) as f64 / (b - a) as f64;
+                track.pitch_deg[i] = raw_pitch[i] - (p0 + (p1 - p0) * f);
+                if !image {
+                    track.toe_height_m[i] = toe_up[i] - (h0 + (h1 - h0) * f);
+                }
+                track.ankle_deg[i] = ankle[i];
+            }
+        }
+        out.push(track);
+    }
+    out
+}
+
+/// The ankle angle from knee, ankle, heel and toe points: 90° minus the angle between the
+/// shank (ankle to knee) and the foot (heel to toe) in the sagittal view; `NaN` without knee
+/// and ankle points.
+fn ankle_angle(
+    sk: &Skeleton,
+    side: &str,
+    heel: &Point,
+    toe: &Point,
+    sagittal: &dyn Fn(Vector3<f64>) -> (f64, f64),
+) -> Vec<f64> {
+    let c = if side == "left" { 'L' } else { 'R' };
+    let knee_names = [
+        format!("{side}_knee"),
+        format!("{c}Knee"),
+        format!("{c}KNE"),
+    ];
+    let ankle_names = [
+        format!("{side}_ankle"),
+        format!("{c}Ankle"),
+        format!("{c}ANK"),
+    ];
+    let kn: Vec<&str> = knee_names.iter().map(String::as_str).collect();
+    let an: Vec<&str> = ankle_names.iter().map(String::as_str).collect();
+    let (Some(knee), Some(ankle)) = (
+        super::keypoints::find(sk, &kn),
+        super::keypoints::find(sk, &an),
+    ) else {
+        return vec![f64::NAN; heel.position.len()];
+    };
+    (0..heel.position.len())
+        .map(|i| {
+            // Signed 2D vectors: the horizontal sign is the foot's forward direction.
+            let foot = toe.position[i] - heel.position[i];
+            let shank = knee.position[i] - ankle.position[i];
+            let (fd, fu) = sagittal(foot);
+            let (sd_abs, su) = sagittal(shank);
+            // The shank's horizontal component, signed along the foot's forward direction.
+            let along = if sk.dims == 2 || matches!(sk.space, Space::Image { .. }) {
+                shank.x * foot.x.signum()
+            } else {
+                let f = Vector3::new(foot.x, foot.y, 0.0);
+                let n = f.norm();
+                if n > 0.0 {
+                    Vector3::new(shank.x, shank.y, 0.0).dot(&(f / n))
+                } else {
+                    f64::NAN
+                }
+            };
+            let sd = along.signum() * sd_abs;
+            let cos = (fd * sd + fu * su) / (fd.hypot(fu) * sd.hypot(su));
+            90.0 - cos.clamp(-1.0, 1.0).acos().to_degrees()
+        })
+        .collect()
+}
+
+/// The ratio of image height to width for normalised image coordinates, from the data: the
+/// factor on y that keeps the leg segments' lengths most constant through the movement (a
+/// segment's length does not change, its projection's distortion does as it turns). 1 when
+/// the legs do not move enough to tell.
+pub fn image_aspect(sk: &Skeleton) -> f64 {
+    let mut pairs: Vec<(&Point, &Point)> = Vec::new();
+    for side in ["left", "right"] {
+        let names = |a: &str, b: &str| {
+            (
+                sk.point(&format!("{side}_{a}")),
+                sk.point(&format!("{side}_{b}")),
+            )
+        };
+        for (a, b) in [("hip", "knee"), ("knee", "ankle"), ("heel", "foot_index")] {
+            if let (Some(p), Some(q)) = names(a, b) {
+                pairs.push((p, q));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return 1.0;
+    }
+    let n = pairs[0].0.position.len();
+    let step = (n / 2000).max(1);
+    // Coefficient of variation of each segment's length, summed, for a y factor.
+    let spread = |k: f64| -> f64 {
+        pairs
+            .iter()
+            .map(|(p, q)| {
+                let lens: Vec<f64> = (0..n)
+                    .step_by(step)
+                    .map(|i| {
+                        let d = q.position[i] - p.position[i];
+                        d.x.hypot(d.y * k)
+                    })
+                    .filter(|v| v.is_finite())
+                    .collect();
+                if lens.len() < 10 {
+                    return 0.0;
+                }
+                let m = lens.iter().sum::<f64>() / lens.len() as f64;
+                let var = lens.iter().map(|l| (l - m).powi(2)).sum::<f64>() / lens.len() as f64;
+                var.sqrt() / m
+            })
+            .sum()
+    };
+    // Golden-section search on log(k) over 1/3 … 3.
+    let (mut lo, mut hi) = ((1.0f64 / 3.0).ln(), 3.0f64.ln());
+    let phi = 0.5 * (5f64.sqrt() - 1.0);
+    let mut c = hi - phi * (hi - lo);
+    let mut d = lo + phi * (hi - lo);
+    let (mut fc, mut fd) = (spread(c.exp()), spread(d.exp()));
+    for _ in 0..40 {
+        if fc < fd {
+            hi = d;
+            d = c;
+            fd = fc;
+            c = hi - phi * (hi - lo);
+            fc = spread(c.exp());
+        } else {
+            lo = c;
+            c = d;
+            fc = fd;
+            d = lo + phi * (hi - lo);
+            fd = spread(d.exp());
+        }
+    }
+    let k = (0.5 * (lo + hi)).exp();
+    if k.is_finite() && fc.is_finite() {
+        k
+    } else {
+        1.0
+    }
+}
+
+/// The metrics of each stride of a foot from its track and its final contacts.
+pub fn stride_metrics(
+    rec: &Recording,
+    strides: &[Stride],
+    track: &FootTrack,
+    params: &MetricParams,
+) -> Vec<StrideMetrics> {
+    let hz = rec.sampling_rate_hz;
+    let idx = |t: f64| rec.sample_at(t);
+    let value = |x: &[f64], t: f64| -> Option<f64> {
+        // Linear interpolation between samples.
+        let u = (t - rec.start_s) * hz;
+        if !(u >= 0.0) {
+            return None;
+        }
+        let i = u.floor() as usize;
+        let j = (i + 1).min(x.len().checked_sub(1)?);
+        let f = u - i as f64;
+        let v = x.get(i)? * (1.0 - f) + x[j] * f;
+        v.is_finite().then_some(v)
+    };
+    let max_in = |x: &[f64], a: usize, b: usize| -> Option<(usize, f64)> {
+        let b = b.min(x.len().checked_sub(1)?);
+        if a > b || !x[a..=b].iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        (a..=b)
+            .map(|i| (i, x[i]))
+            .max_by(|p, q| p.1.total_cmp(&q.1))
+    };
+    strides
+        .iter()
+        .filter(|s| s.side == track.side)
+        .map(|s| {
+            let ic = idx(s.start_s);
+            let w = ((params.strike_window_s * hz).round() as usize).max(1);
+            let strike = max_in(&track.pitch_deg, ic.saturating_sub(w), ic).map(|m| m.1);
+            let off = s.stance_s.map(|st| s.start_s + st);
+            let heel_to_toe = match (strike, off) {
+                (Some(a), Some(off)) if a > params.flat_pitch_deg => {
+                    let (b, e) = (ic, idx(off));
+                    (b..e.min(track.pitch_deg.len()))
+                        .find(|&i| track.pitch_deg[i] <= params.flat_pitch_deg)
+                        .filter(|&i| i > 0)
+                        .map(|i| {
+                            let (p, q) = (track.pitch_deg[i - 1], track.pitch_deg[i]);
+                            let frac = if p != q {
+                                ((p - params.flat_pitch_deg) / (p - q)).clamp(0.0, 1.0)
+                            } else {
+                                0.0
+                            };
+                            rec.time_s(i - 1) + frac / hz - s.start_s
+                        })
+                        .filter(|&d| d > 0.0)
+                }
+                _ => None,
+            };
+            let (mut mid, mut late, mut dorsi, mut mtc, mut has_min, mut top) =
+                (None, None, None, None, None, None);
+            if let (Some(off), Some(sw)) = (off, s.swing_s) {
+                mid = value(&track.pitch_deg, off + 0.5 * sw);
+                late = value(&track.pitch_deg, off + 0.85 * sw);
+                let (a, b) = (idx(off), idx(s.end_s));
+                dorsi = max_in(&track.ankle_deg, a, b).map(|m| m.1);
+                let h = &track.toe_height_m;
+                let m = idx(off + 0.5 * sw);
+                if let (Some((i1, _)), Some((i2, h2)), Some((_, hmax))) =
+                    (max_in(h, a, m), max_in(h, m, b), max_in(h, a, b))
+                {
+                    top = Some(hmax);
+                    let low = (i1..=i2).min_by(|&p, &q| h[p].total_cmp(&h[q]));
+                    let found = low.filter(|&k| {
+                        k > i1 && k < i2 && h2 - h[k] >= params.min_clearance_prominence_m
+                    });
+                    has_min = Some(found.is_some());
+                    mtc = found.map(|k| h[k]);
+                }
+            }
+            StrideMetrics {
+                side: s.side.clone().unwrap_or_default(),
+                start_s: s.start_s,
+                end_s: s.end_s,
+                stride_time_s: s.stride_time_s,
+                stance_s: s.stance_s,
+                swing_s: s.swing_s,
+                cadence_steps_per_min: 120.0 / s.stride_time_s,
+                foot_strike_angle_deg: strike,
+                mid_swing_pitch_deg: mid,
+                late_swing_pitch_deg: late,
+                peak_swing_dorsiflexion_deg: dorsi,
+                min_toe_clearance_m: mtc,
+                clearance_minimum: has_min,
+                max_swing_toe_height_m: top,
+                heel_to_toe_s: heel_to_toe,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::EventDetector;
+    use crate::synth::{body::Side, gait::{Walk, WalkParams}, imu};
+
+    /// Foot IMUs on a synthetic walk: the per-stride metrics against the model's own values.
+    fn imu_walk(errors: &imu::SensorErrors, severity: [f64; 2], seed: u64) -> (Walk, Vec<StrideMetrics>) {
+        let mut params = WalkParams::default();
+        params.severity = severity;
+        params.duration_s = 30.0;
+        let walk = Walk::new(params, seed);
+        let sensors = [imu::Placement::foot(Side::Left), imu::Placement::foot(Side::Right)];
+        let csv = imu::simulate(&walk, &sensors, 100.0, errors, seed).to_csv();
+        let rec = crate::io::read_bytes("walk.csv", csv.as_bytes(), &Default::default()).expect("reads");
+        let events = crate::gait::ImuEventDetector::default().detect_events(&rec).expect("events");
+        let strides = crate::gait::strides(&events);
+        let p = MetricParams { toe_forward_m: 0.146, toe_below_m: 0.05, ..Default::default() };
+        let tracks = imu_tracks(&rec, &events, &p);
+        let mut out = Vec::new();
+        for t in &tracks {
+            out.extend(stride_metrics(&rec, &strides, t, &p));
+        }
+        (walk, out)
+    }
+
+    #[test]
+    fn debug_mtc() {
+        for errors in [imu::SensorErrors::none(), imu::SensorErrors::default()] {
+            let (walk, m) = imu_walk(&errors, [0.0, 0.0], 3);
+            for s in m.iter().take(8) {
+                let side = if s.side == "left" { Side::Left } else { Side::Right };
+                let truth = (0..1000).filter_map(|k| {
+                    let t = s.start_s + k as f64 * s.stride_time_s / 1000.0;
+                    walk.toe_clearance_m(t, side)
+                }).fold(f64::INFINITY, f64::min);
+                eprintln!("{} {:.2} strike {:?} mtc {:?} truth {:.4}", s.side, s.start_s, s.foot_strike_angle_deg, s.min_toe_clearance_m, truth);
+            }
+        }
+    }
+}
