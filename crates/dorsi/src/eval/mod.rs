@@ -34,6 +34,7 @@
 //! is a [`ScoreError`], never a panic; unsorted input is fine.
 
 pub mod classify;
+pub mod concat;
 pub mod events;
 pub mod manifest;
 pub mod reps;

@@ -220,9 +220,17 @@ impl Detectors {
         match (task, detector) {
             (Task::GaitEvents, Detector::GaitImu) => {
                 d.events = Some(Box::new(crate::gait::ImuEventDetector::default()));
+                d.foot_drop = Some(Box::new(crate::gait::GaitAnalyzer::default()));
             }
             (Task::GaitEvents, Detector::GaitKeypoints) => {
                 d.events = Some(Box::new(crate::gait::KeypointEventDetector::default()));
+                d.foot_drop = Some(Box::new(crate::gait::GaitAnalyzer::default()));
+            }
+            (Task::FootDrop, Detector::GaitImu | Detector::GaitKeypoints) => {
+                d.foot_drop = Some(Box::new(crate::gait::GaitAnalyzer::default()));
+            }
+            (Task::Reps, Detector::Reps) => {
+                d.reps = Some(Box::new(crate::reps::RepAnalyzer::default()));
             }
             _ => {}
         }
@@ -461,6 +469,41 @@ fn scorer(tolerances_s: &Option<Vec<f64>>) -> EventScorer {
         .unwrap_or_default()
 }
 
+/// Read an entry's recording: its files as one recording, or, with `concat`, each file on
+/// its own joined on one time axis ([`super::concat`]); then only the entry's `sensor` (its
+/// IMU) or `signal` (that signal alone) is kept, so any detector analyses what the entry
+/// names.
+pub fn read_entry(entry: &Entry) -> Result<Recording, String> {
+    let mut rec = if entry.concat {
+        let mut pieces = Vec::with_capacity(entry.files.len());
+        for f in &entry.files {
+            pieces.push(crate::io::read(&[f], &entry.read).map_err(|e| e.to_string())?);
+        }
+        super::concat::concat_recordings(pieces, entry.offsets_s.as_deref())?
+    } else {
+        crate::io::read(&entry.files, &entry.read).map_err(|e| e.to_string())?
+    };
+    if let Some(sensor) = &entry.sensor {
+        if rec.imu(sensor).is_none() {
+            let names: Vec<&str> = rec.imus.iter().map(|i| i.name.as_str()).collect();
+            return Err(format!(
+                "no IMU named {sensor} (IMUs: {})",
+                names.join(", ")
+            ));
+        }
+        rec.imus.retain(|i| &i.name == sensor);
+    }
+    if let Some(signal) = &entry.signal {
+        if rec.signal(signal).is_none() {
+            return Err(format!("no signal named {signal}"));
+        }
+        rec.signals.retain(|s| &s.name == signal);
+        rec.imus.clear();
+        rec.skeleton = None;
+    }
+    Ok(rec)
+}
+
 /// Run one manifest entry with Dorsi's detectors.
 pub fn run_entry(entry: &Entry) -> Outcome {
     run_entry_with(entry, &Detectors::builtin(entry.task, entry.detector))
@@ -482,7 +525,7 @@ pub fn run_entry_with(entry: &Entry, detectors: &Detectors) -> Outcome {
         ));
         return out;
     }
-    let rec = match crate::io::read(&entry.files, &entry.read) {
+    let rec = match read_entry(entry) {
         Ok(r) => r,
         Err(e) => return out.failed(format!("entry {}: {e}", entry.name)),
     };
@@ -546,10 +589,7 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         suite.task,
         suite.detector,
     );
-    let detectors = match suite.kind {
-        SuiteKind::Gait => Detectors::builtin(suite.task, suite.detector),
-        _ => Detectors::default(),
-    };
+    let detectors = Detectors::builtin(suite.task, suite.detector);
     if !detectors.covers(suite.task) {
         out.status = Status::NoDetector(format!(
             "Dorsi has no {} detector for synthetic {:?} {:?} yet",
@@ -558,6 +598,9 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
             suite.modality
         ));
         return out;
+    }
+    if suite.kind == SuiteKind::Exercise {
+        return run_exercise_item(suite, item, out, &detectors);
     }
     let affected = if suite.affected_side == "right" { 1 } else { 0 };
     let mut params = gait::WalkParams::default();
@@ -603,6 +646,65 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
         exercise: None,
     };
     detect_and_score(out, &rec, &truth, &detectors, &settings)
+}
+
+/// One synthetic exercise session: the programme's prescription and a typical performance
+/// (`ExerciseParams::new`) on the right foot (the camera's side), an IMU on that foot at
+/// 100 Hz or MediaPipe image keypoints at 30 Hz from a camera beside the body.
+fn run_exercise_item(
+    suite: &Suite,
+    item: SuiteItem,
+    out: Outcome,
+    detectors: &Detectors,
+) -> Outcome {
+    use crate::synth::exercise::{generate, ExerciseParams};
+    use crate::synth::{body::Side, imu};
+    let Some(exercise) = suite.exercise else {
+        return out.failed(format!("suite {}: no exercise", suite.name));
+    };
+    let mut params = ExerciseParams::new(exercise);
+    params.side = Side::Right;
+    let (session, labels) = generate(&params, item.seed);
+    let (name, data) = match suite.modality {
+        SynthModality::Imu => {
+            let sensors = [imu::Placement::foot(params.side)];
+            let rec = imu::simulate(&session, &sensors, 100.0, &Default::default(), item.seed);
+            ("synthetic.csv", rec.to_csv())
+        }
+        SynthModality::Keypoints => {
+            use crate::synth::keypoints::{
+                simulate_keypoints, Camera, KeypointNoise, DEFAULT_VIDEO_RATE_HZ,
+            };
+            let camera = Camera::beside(&session);
+            let video = simulate_keypoints(
+                &session,
+                &camera,
+                DEFAULT_VIDEO_RATE_HZ,
+                &KeypointNoise::default(),
+                item.seed,
+            );
+            ("synthetic_mediapipe.csv", video.to_mediapipe_image_csv())
+        }
+    };
+    let rec = match crate::io::read_bytes(name, data.as_bytes(), &ReadOptions::default()) {
+        Ok(r) => r,
+        Err(e) => return out.failed(e),
+    };
+    let truth = match truth::load_str(
+        Loader::DorsiLabels,
+        "synthetic.labels.csv",
+        &labels.to_csv(),
+        &LoadOptions::default(),
+    ) {
+        Ok(t) => t,
+        Err(e) => return out.failed(e),
+    };
+    let settings = Settings {
+        events: scorer(&suite.tolerances_s),
+        side: None,
+        exercise: Some(exercise.name().to_string()),
+    };
+    detect_and_score(out, &rec, &truth, detectors, &settings)
 }
 
 #[cfg(test)]

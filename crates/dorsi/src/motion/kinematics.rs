@@ -1,0 +1,390 @@
+//! Foot and ankle signals from keypoints or markers: foot pitch, ankle angle, heel and toe
+//! height, the foot's turn about the vertical (rotation) and its roll about its long axis
+//! (inversion / eversion).
+//!
+//! Points are put in one body-like frame first: world keypoints and markers are used as
+//! they are (metres, z up); image keypoints become (x, up, depth) with up = −y. Normalised
+//! image coordinates (MediaPipe: x over the image width, y over its height) are scaled to
+//! one unit assuming a 16:9 landscape image (the aspect ratio is not in the file; a wrong
+//! guess scales the angles, not their timing). MediaPipe's image `z` is a depth in the scale
+//! of x and is used as depth when present.
+//!
+//! Forward is the median heel-to-toe direction in the horizontal plane; for a side-view image
+//! it is ±x.
+//!
+//! ```
+//! use dorsi::motion::kinematics::{foot_signal, FootSignal};
+//! use dorsi::{Layout, Point, Recording, Skeleton, Space};
+//! use nalgebra::Vector3;
+//! # fn rec_with(points: Vec<Point>) -> Recording {
+//! #     let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/samples/walk_healthy_imu.csv");
+//! #     let mut r = dorsi::io::read(&[p], &Default::default()).expect("sample");
+//! #     r.n_samples = points[0].position.len();
+//! #     r.imus.clear();
+//! #     r.skeleton = Some(Skeleton { layout: Layout::Markers, space: Space::World, dims: 3,
+//! #         points, up_axis: None });
+//! #     r
+//! # }
+//! let pitch_deg = [0.0f64, 10.0, 20.0];
+//! let heel = Point { name: "RHEE".into(), confidence: None,
+//!     position: vec![Vector3::new(0.0, 0.0, 0.03); 3] };
+//! let toe = Point { name: "RTOE".into(), confidence: None,
+//!     position: pitch_deg.iter().map(|d| {
+//!         let a = d.to_radians();
+//!         Vector3::new(0.2 * a.cos(), 0.0, 0.03 + 0.2 * a.sin())
+//!     }).collect() };
+//! let rec = rec_with(vec![heel, toe]);
+//! let s = foot_signal(&rec, FootSignal::FootPitch, "right")?;
+//! assert!((s.values[2].to_degrees() - 20.0).abs() < 1e-9);
+//! # Ok::<(), dorsi::motion::signals::MotionError>(())
+//! ```
+
+use nalgebra::Vector3;
+use serde::Serialize;
+
+use super::signals::{MotionError, MotionSignal};
+use crate::{Point, Recording, Skeleton, Space};
+
+/// A foot or ankle signal from keypoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FootSignal {
+    /// Foot pitch: the heel-to-toe line against the horizontal, toes up positive, rad.
+    FootPitch,
+    /// Ankle angle: 90° minus the angle between the shank (ankle to knee) and the foot
+    /// (heel to toe), dorsiflexion positive, rad.
+    AnkleAngle,
+    /// Height of the heel point, up positive (m for world points; image units otherwise).
+    HeelHeight,
+    /// Height of the toe point, up positive.
+    ToeHeight,
+    /// Turn of the foot about the vertical: heading of the heel-to-toe line from its median
+    /// heading, rad (needs world points or image depth).
+    FootRotation,
+    /// Roll of the foot about its long axis: the sole's centre (mid heel–toe) beside the
+    /// ankle, rad (needs world points or image depth).
+    FootEversion,
+}
+
+impl FootSignal {
+    /// The signal's name (`foot_pitch`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            FootSignal::FootPitch => "foot_pitch",
+            FootSignal::AnkleAngle => "ankle_angle",
+            FootSignal::HeelHeight => "heel_height",
+            FootSignal::ToeHeight => "toe_height",
+            FootSignal::FootRotation => "foot_rotation",
+            FootSignal::FootEversion => "foot_eversion",
+        }
+    }
+
+    fn is_angle(self) -> bool {
+        !matches!(self, FootSignal::HeelHeight | FootSignal::ToeHeight)
+    }
+}
+
+const HEEL: [&str; 6] = ["heel", "Heel", "HEE", ".Heel", "_FCC", "_HEE"];
+
+/// Point names per side: (heel, toe, ankle, knee).
+fn names(side: &str, which: &str) -> Vec<String> {
+    let (s, c) = if side == "left" {
+        ("left", 'L')
+    } else {
+        ("right", 'R')
+    };
+    match which {
+        "heel" => {
+            let mut v = vec![format!("{s}_heel")];
+            v.extend(HEEL[1..].iter().map(|h| format!("{c}{h}")));
+            v
+        }
+        "toe" => vec![
+            format!("{s}_foot_index"),
+            format!("{c}BigToe"),
+            format!("{s}_big_toe"),
+            format!("{c}TOE"),
+            format!("{c}.Toe.Tip"),
+            format!("{c}_TOE"),
+            format!("{c}.Toe.Med"),
+        ],
+        "ankle" => vec![
+            format!("{s}_ankle"),
+            format!("{c}Ankle"),
+            format!("{c}ANK"),
+            format!("{c}.Ankle"),
+            format!("{c}_ANK"),
+            format!("{c}.Ankle.Lat"),
+        ],
+        _ => vec![
+            format!("{s}_knee"),
+            format!("{c}Knee"),
+            format!("{c}KNE"),
+            format!("{c}.Knee"),
+            format!("{c}_KNE"),
+            format!("{c}.Knee.Lat"),
+        ],
+    }
+}
+
+fn find<'a>(sk: &'a Skeleton, side: &str, which: &'static str) -> Result<&'a Point, MotionError> {
+    names(side, which)
+        .iter()
+        .find_map(|n| sk.points.iter().find(|p| p.name.eq_ignore_ascii_case(n)))
+        .ok_or(MotionError::MissingPoint {
+            point: which,
+            side: if side == "left" { "left" } else { "right" },
+            layout: format!("{:?}", sk.layout),
+        })
+}
+
+/// Points of a skeleton in a body-like frame (x, y horizontal, z up) and whether depth (the
+/// horizontal axis across the image) is measured.
+struct Frame {
+    image: bool,
+    depth: bool,
+    aspect: f64,
+}
+
+impl Frame {
+    fn of(sk: &Skeleton, pts: &[&Point]) -> Frame {
+        match sk.space {
+            Space::World => Frame {
+                image: false,
+                depth: true,
+                aspect: 1.0,
+            },
+            Space::Image { normalised } => {
+                let depth = pts
+                    .iter()
+                    .any(|p| p.position.iter().any(|v| v.z.is_finite() && v.z != 0.0));
+                Frame {
+                    image: true,
+                    depth,
+                    aspect: if normalised { 16.0 / 9.0 } else { 1.0 },
+                }
+            }
+        }
+    }
+
+    /// A point as (forward-ish x, depth y, up z).
+    fn body(&self, v: &Vector3<f64>) -> Vector3<f64> {
+        if self.image {
+            Vector3::new(
+                v.x * self.aspect,
+                if self.depth { v.z * self.aspect } else { 0.0 },
+                -v.y,
+            )
+        } else {
+            *v
+        }
+    }
+}
+
+/// The median of finite values of a 3-vector series, per component.
+fn median3(v: impl Iterator<Item = Vector3<f64>> + Clone) -> Vector3<f64> {
+    let m = |k: usize| crate::signal::median(v.clone().map(move |x| x[k]));
+    Vector3::new(m(0), m(1), m(2))
+}
+
+/// One foot signal of one side (`left` / `right`) from the recording's keypoints or markers.
+pub fn foot_signal(
+    rec: &Recording,
+    which: FootSignal,
+    side: &str,
+) -> Result<MotionSignal, MotionError> {
+    let sk = rec.skeleton.as_ref().ok_or(MotionError::NothingToAnalyse)?;
+    let heel = find(sk, side, "heel")?;
+    let toe = find(sk, side, "toe")?;
+    let frame = Frame::of(sk, &[heel, toe]);
+    let n = heel.position.len().min(toe.position.len());
+    let foot: Vec<Vector3<f64>> = (0..n)
+        .map(|i| frame.body(&toe.position[i]) - frame.body(&heel.position[i]))
+        .collect();
+    // Forward: median horizontal heel-to-toe direction.
+    let fwd = {
+        let m = median3(foot.iter().map(|v| Vector3::new(v.x, v.y, 0.0)));
+        Vector3::new(m.x, m.y, 0.0)
+            .try_normalize(1e-12)
+            .unwrap_or_else(Vector3::x)
+    };
+    let up = Vector3::z();
+    let lateral = up.cross(&fwd);
+    let values: Vec<f64> = match which {
+        FootSignal::FootPitch => foot
+            .iter()
+            .map(|v| v.z.atan2(Vector3::new(v.x, v.y, 0.0).dot(&fwd)))
+            .collect(),
+        FootSignal::HeelHeight | FootSignal::ToeHeight => {
+            let p = if which == FootSignal::HeelHeight {
+                heel
+            } else {
+                toe
+            };
+            p.position.iter().map(|v| frame.body(v).z).collect()
+        }
+        FootSignal::AnkleAngle => {
+            let ankle = find(sk, side, "ankle")?;
+            let knee = find(sk, side, "knee")?;
+            (0..n)
+                .map(|i| {
+                    let shank = frame.body(&knee.position[i]) - frame.body(&ankle.position[i]);
+                    let f = foot[i];
+                    // In the sagittal plane (forward, up): signed angle from foot to shank.
+                    let (fx, fz) = (Vector3::new(f.x, f.y, 0.0).dot(&fwd), f.z);
+                    let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
+                    let between = (fx * sz - fz * sx).atan2(fx * sx + fz * sz);
+                    std::f64::consts::FRAC_PI_2 - between
+                })
+                .collect()
+        }
+        FootSignal::FootRotation => {
+            if !frame.depth {
+                return Err(MotionError::NeedsDepth("foot rotation"));
+            }
+            foot.iter()
+                .map(|v| v.dot(&lateral).atan2(v.dot(&fwd)))
+                .collect()
+        }
+        FootSignal::FootEversion => {
+            if !frame.depth {
+                return Err(MotionError::NeedsDepth("foot eversion"));
+            }
+            let ankle = find(sk, side, "ankle")?;
+            (0..n)
+                .map(|i| {
+                    let mid = (frame.body(&heel.position[i]) + frame.body(&toe.position[i])) / 2.0;
+                    let d = mid - frame.body(&ankle.position[i]);
+                    d.dot(&lateral).atan2(-d.dot(&up))
+                })
+                .collect()
+        }
+    };
+    let unit = if which.is_angle() {
+        "rad"
+    } else if frame.image {
+        "image"
+    } else {
+        "m"
+    };
+    let space = if frame.image {
+        if frame.depth {
+            "image points with depth"
+        } else {
+            "image points"
+        }
+    } else {
+        "3D points"
+    };
+    Ok(MotionSignal::new(which.name(), unit, values)
+        .with_origin(format!("{side} foot keypoints ({space})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Layout;
+
+    fn skeleton(space: Space, points: Vec<(&str, Vec<Vector3<f64>>)>) -> Recording {
+        let n = points[0].1.len();
+        Recording {
+            source: crate::Source {
+                files: vec![],
+                format: crate::Format::Trc,
+                modality: crate::Modality::Markers,
+            },
+            sampling_rate_hz: 100.0,
+            start_s: 0.0,
+            n_samples: n,
+            imus: vec![],
+            skeleton: Some(Skeleton {
+                layout: Layout::Markers,
+                space,
+                dims: 3,
+                points: points
+                    .into_iter()
+                    .map(|(name, position)| Point {
+                        name: name.into(),
+                        position,
+                        confidence: None,
+                    })
+                    .collect(),
+                up_axis: None,
+            }),
+            signals: vec![],
+            gaps: vec![],
+            timing: crate::Timing {
+                nominal_rate_hz: None,
+                measured_rate_hz: None,
+                clock: crate::Clock::Rate,
+                resampled: false,
+            },
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn ankle_angle_rotation_and_eversion_by_hand() {
+        // Foot along +x, 0.2 m; ankle 0.05 m in front of the heel, 0.07 m up; knee straight
+        // above the ankle, then the shank tilted 10° forward over the foot (dorsiflexion).
+        let heel = Vector3::new(0.0, 0.0, 0.0);
+        let toe = Vector3::new(0.2, 0.0, 0.0);
+        let ankle = Vector3::new(0.05, 0.0, 0.07);
+        let lean = 10f64.to_radians();
+        let knee_up = ankle + Vector3::new(0.0, 0.0, 0.4);
+        let knee_fwd = ankle + Vector3::new(0.4 * lean.sin(), 0.0, 0.4 * lean.cos());
+        // Turn of 30° to the left; roll of 20° moving the mid-sole to +y (lateral = up × fwd).
+        let yaw = 30f64.to_radians();
+        let toe_turned = Vector3::new(0.2 * yaw.cos(), 0.2 * yaw.sin(), 0.0);
+        let roll = 20f64.to_radians();
+        let mid = Vector3::new(0.1, 0.0, 0.0);
+        let d = mid - ankle;
+        let rolled = ankle + Vector3::new(d.x, d.z.abs() * roll.sin(), -d.z.abs() * roll.cos());
+        let heel_rolled = rolled - Vector3::new(0.1, 0.0, 0.0);
+        let toe_rolled = rolled + Vector3::new(0.1, 0.0, 0.0);
+        let rec = skeleton(
+            Space::World,
+            vec![
+                ("RHEE", vec![heel, heel, heel, heel_rolled]),
+                ("RTOE", vec![toe, toe, toe_turned, toe_rolled]),
+                ("RANK", vec![ankle; 4]),
+                ("RKNE", vec![knee_up, knee_fwd, knee_up, knee_up]),
+            ],
+        );
+        let deg = |w: FootSignal, i: usize| {
+            foot_signal(&rec, w, "right").expect("signal").values[i].to_degrees()
+        };
+        assert!(deg(FootSignal::AnkleAngle, 0).abs() < 1e-9);
+        assert!((deg(FootSignal::AnkleAngle, 1) - 10.0).abs() < 1e-9);
+        assert!((deg(FootSignal::FootRotation, 2) - 30.0).abs() < 1e-9);
+        assert!(deg(FootSignal::FootEversion, 0).abs() < 1e-9);
+        assert!((deg(FootSignal::FootEversion, 3) - 20.0).abs() < 1e-9);
+        let err = foot_signal(&rec, FootSignal::FootPitch, "left").map(|_| ());
+        assert!(matches!(
+            err,
+            Err(MotionError::MissingPoint { point: "heel", .. })
+        ));
+    }
+
+    #[test]
+    fn image_points_are_y_down() {
+        // Normalised image: toe up by 0.01 of the image height over 0.1 of its width.
+        let rec = skeleton(
+            Space::Image { normalised: true },
+            vec![
+                ("left_heel", vec![Vector3::new(0.5, 0.8, 0.0); 2]),
+                (
+                    "left_foot_index",
+                    vec![Vector3::new(0.6, 0.8, 0.0), Vector3::new(0.6, 0.79, 0.0)],
+                ),
+            ],
+        );
+        let s = foot_signal(&rec, FootSignal::FootPitch, "left").expect("pitch");
+        let want = (0.01f64).atan2(0.1 * 16.0 / 9.0);
+        assert!(s.values[0].abs() < 1e-12 && (s.values[1] - want).abs() < 1e-12);
+        assert_eq!(
+            foot_signal(&rec, FootSignal::FootRotation, "left").map(|_| ()),
+            Err(MotionError::NeedsDepth("foot rotation"))
+        );
+    }
+}
