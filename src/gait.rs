@@ -15,7 +15,8 @@ pub(crate) struct GaitArgs {
     /// Only these IMUs (comma-separated names, as `dorsi inspect` lists them).
     #[arg(long, value_delimiter = ',')]
     pub sensor: Option<Vec<String>>,
-    /// Only this side in the outputs: left or right.
+    /// Only this side in the outputs: left or right (also the side of sensors whose names
+    /// do not say it).
     #[arg(long, value_parser = ["left", "right"])]
     pub side: Option<String>,
     /// Write the dorsi.gait/1 JSON report to PATH ('-' for stdout, nothing else printed).
@@ -48,6 +49,23 @@ pub(crate) fn run(mut rec: Recording, args: &GaitArgs) -> anyhow::Result<()> {
         .analyze(&rec)
         .map_err(|e| UsageError(format!("{}: {e}", rec.source.files.join(" + "))))?;
     if let Some(side) = &args.side {
+        // Sensors whose names do not say their side are on the side the user names.
+        for e in report.events.iter_mut().filter(|e| e.side.is_empty()) {
+            e.side = side.clone();
+        }
+        for s in report
+            .strides
+            .iter_mut()
+            .filter(|s| s.metrics.side.is_empty())
+        {
+            s.metrics.side = side.clone();
+        }
+        for s in report.sides.iter_mut().filter(|s| s.side.is_empty()) {
+            s.side = side.clone();
+        }
+        for t in report.tracks.iter_mut().filter(|t| t.side.is_none()) {
+            t.side = Some(side.clone());
+        }
         report.events.retain(|e| &e.side == side);
         report.strides.retain(|s| &s.metrics.side == side);
         report.sides.retain(|s| &s.side == side);
@@ -59,7 +77,10 @@ pub(crate) fn run(mut rec: Recording, args: &GaitArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.plot {
         crate::output::check_not_input(path, inputs)?;
-        return Err(UsageError(format!("{}: gait plots are not built yet", path.display())).into());
+        dorsi_plot::plot_gait(&rec, &report, path).map_err(crate::plot::plot_error)?;
+        if args.json.as_deref() != Some("-") {
+            eprintln!("wrote {}", path.display());
+        }
     }
     match args.json.as_deref() {
         Some(path) => crate::output::write_json(path, &report, inputs),

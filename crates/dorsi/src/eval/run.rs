@@ -447,7 +447,15 @@ fn detect_and_score(
     }
     if let (Some(classifier), false) = (&detectors.foot_drop, truth.sides.is_empty()) {
         match classifier.classify_sides(rec) {
-            Ok(v) => out.sides = Some(score_sides(&v, truth)),
+            Ok(mut v) => {
+                // A file of one foot (the entry says which) gives that side's verdict.
+                if let Some(side) = &settings.side {
+                    for s in v.iter_mut().filter(|s| s.side.is_empty()) {
+                        s.side = side.clone();
+                    }
+                }
+                out.sides = Some(score_sides(&v, truth))
+            }
             Err(e) => return out.failed(e),
         }
     }

@@ -19,8 +19,9 @@
 //!   mid-stances (interpolated between them), so a toe marker on top of the shoe or a heel
 //!   keypoint at the back of the heel does not matter. Normalised image coordinates are
 //!   divided by the image width and height, which distorts angles; the image's aspect ratio
-//!   is recovered from the data ([`image_aspect`]). Heights in images have no metric scale:
-//!   toe clearance is left unmeasured (`None`) rather than guessed.
+//!   is recovered from the data ([`image_aspect`]). Toe clearance is measured from markers
+//!   only: video keypoints have no metric scale (images) or move with the hips (MediaPipe
+//!   world landmarks), so it is left unmeasured (`None`) rather than guessed.
 //!
 //! Per stride (initial contact to the next one of the same foot) [`stride_metrics`] then
 //! reads the track.
@@ -293,6 +294,9 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         return Vec::new();
     };
     let image = matches!(sk.space, Space::Image { .. });
+    // Toe heights need a fixed floor and a metric scale: markers have both; video keypoints
+    // are unscaled (images) or centred on the hips (MediaPipe world landmarks).
+    let markers = rec.source.modality == crate::Modality::Markers;
     let aspect = match sk.space {
         Space::Image { normalised: true } => image_aspect(sk),
         _ => 1.0,
@@ -371,7 +375,7 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
             for i in a..=b {
                 let f = (i - a) as f64 / (b - a) as f64;
                 track.pitch_deg[i] = raw_pitch[i] - (p0 + (p1 - p0) * f);
-                if !image {
+                if markers {
                     track.toe_height_m[i] = toe_up[i] - (h0 + (h1 - h0) * f);
                 }
                 track.ankle_deg[i] = ankle[i];
@@ -615,20 +619,38 @@ pub fn stride_metrics(
 mod tests {
     use super::*;
     use crate::detect::EventDetector;
-    use crate::synth::{body::Side, gait::{Walk, WalkParams}, imu};
+    use crate::synth::{
+        body::{Motion, Side},
+        gait::{Walk, WalkParams},
+        imu,
+    };
 
     /// Foot IMUs on a synthetic walk: the per-stride metrics against the model's own values.
-    fn imu_walk(errors: &imu::SensorErrors, severity: [f64; 2], seed: u64) -> (Walk, Vec<StrideMetrics>) {
+    fn imu_walk(
+        errors: &imu::SensorErrors,
+        severity: [f64; 2],
+        seed: u64,
+    ) -> (Walk, Vec<StrideMetrics>) {
         let mut params = WalkParams::default();
         params.severity = severity;
         params.duration_s = 30.0;
         let walk = Walk::new(params, seed);
-        let sensors = [imu::Placement::foot(Side::Left), imu::Placement::foot(Side::Right)];
+        let sensors = [
+            imu::Placement::foot(Side::Left),
+            imu::Placement::foot(Side::Right),
+        ];
         let csv = imu::simulate(&walk, &sensors, 100.0, errors, seed).to_csv();
-        let rec = crate::io::read_bytes("walk.csv", csv.as_bytes(), &Default::default()).expect("reads");
-        let events = crate::gait::ImuEventDetector::default().detect_events(&rec).expect("events");
+        let rec =
+            crate::io::read_bytes("walk.csv", csv.as_bytes(), &Default::default()).expect("reads");
+        let events = crate::gait::ImuEventDetector::default()
+            .detect_events(&rec)
+            .expect("events");
         let strides = crate::gait::strides(&events);
-        let p = MetricParams { toe_forward_m: 0.146, toe_below_m: 0.05, ..Default::default() };
+        let p = MetricParams {
+            toe_forward_m: 0.146,
+            toe_below_m: 0.05,
+            ..Default::default()
+        };
         let tracks = imu_tracks(&rec, &events, &p);
         let mut out = Vec::new();
         for t in &tracks {
@@ -637,18 +659,77 @@ mod tests {
         (walk, out)
     }
 
+    /// The model's minimum toe clearance in the middle of a stride's swing.
+    fn model_mtc(walk: &Walk, s: &StrideMetrics) -> f64 {
+        let side = if s.side == "left" {
+            Side::Left
+        } else {
+            Side::Right
+        };
+        let (off, swing) = (
+            s.start_s + s.stance_s.unwrap_or(0.0),
+            s.swing_s.unwrap_or(0.0),
+        );
+        let (a, b) = (off + 0.3 * swing, s.end_s - 0.05);
+        (0..=200)
+            .map(|k| walk.leg(a + (b - a) * k as f64 / 200.0, side).toe.z)
+            .fold(f64::INFINITY, f64::min)
+    }
+
     #[test]
-    fn debug_mtc() {
+    fn imu_metrics_match_the_model() {
         for errors in [imu::SensorErrors::none(), imu::SensorErrors::default()] {
             let (walk, m) = imu_walk(&errors, [0.0, 0.0], 3);
-            for s in m.iter().take(8) {
-                let side = if s.side == "left" { Side::Left } else { Side::Right };
-                let truth = (0..1000).filter_map(|k| {
-                    let t = s.start_s + k as f64 * s.stride_time_s / 1000.0;
-                    walk.toe_clearance_m(t, side)
-                }).fold(f64::INFINITY, f64::min);
-                eprintln!("{} {:.2} strike {:?} mtc {:?} truth {:.4}", s.side, s.start_s, s.foot_strike_angle_deg, s.min_toe_clearance_m, truth);
+            assert!(m.len() >= 40, "{} strides", m.len());
+            let strike: Vec<f64> = m.iter().filter_map(|s| s.foot_strike_angle_deg).collect();
+            let mtc_err: Vec<f64> = m
+                .iter()
+                .filter_map(|s| Some(s.min_toe_clearance_m? - model_mtc(&walk, s)))
+                .collect();
+            assert!(strike.len() + 2 >= m.len() && mtc_err.len() + 4 >= m.len());
+            // The model lands every healthy foot at 25°.
+            for a in &strike {
+                assert!((a - 25.0).abs() < 1.0, "strike {a}");
             }
+            let mae = mtc_err.iter().map(|e| e.abs()).sum::<f64>() / mtc_err.len() as f64;
+            assert!(mae < 0.004, "toe clearance MAE {mae} m: {mtc_err:?}");
+            assert!(m.iter().all(|s| s.clearance_minimum != Some(false)));
         }
+    }
+
+    #[test]
+    fn a_dropped_foot_lands_flat_and_its_toe_sinks_through_the_swing() {
+        let (_, m) = imu_walk(&imu::SensorErrors::default(), [1.0, 0.0], 5);
+        let left: Vec<&StrideMetrics> = m.iter().filter(|s| s.side == "left").collect();
+        let strike = crate::signal::median(left.iter().filter_map(|s| s.foot_strike_angle_deg));
+        // The model lands a flaccid foot toes first at −8°.
+        assert!((strike + 8.0).abs() < 3.0, "strike {strike}");
+        let sinking = left
+            .iter()
+            .filter(|s| s.clearance_minimum == Some(false))
+            .count();
+        assert!(2 * sinking >= left.len(), "{sinking} of {}", left.len());
+    }
+
+    #[test]
+    fn aspect_ratio_from_segment_lengths() {
+        use crate::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
+        let walk = Walk::new(
+            WalkParams {
+                duration_s: 10.0,
+                ..Default::default()
+            },
+            2,
+        );
+        let camera = Camera::beside(&walk);
+        let video = simulate_keypoints(&walk, &camera, 30.0, &KeypointNoise::default(), 2);
+        let csv = video.to_mediapipe_image_csv();
+        let rec =
+            crate::io::read_bytes("v.csv", csv.as_bytes(), &Default::default()).expect("reads");
+        let sk = rec.skeleton.as_ref().expect("keypoints");
+        let k = image_aspect(sk);
+        // Normalised by 1920 × 1080: y must be scaled by 1080 / 1920 to be in x's units.
+        let want = f64::from(camera.height_px) / f64::from(camera.width_px);
+        assert!((k / want - 1.0).abs() < 0.03, "aspect {k} against {want}");
     }
 }
