@@ -30,11 +30,11 @@ pub(crate) const LEFT_MARGIN_PX: u32 = 6;
 /// Where a panel title starts when it does not fit above the plotting area alone, px.
 const TITLE_X_PX: i32 = 4;
 
-const INK: RGBColor = RGBColor(34, 34, 34);
-const MUTED: RGBColor = RGBColor(90, 90, 90);
-const GRID: RGBColor = RGBColor(228, 228, 228);
-const GRID_LIGHT: RGBColor = RGBColor(245, 245, 245);
-const AXIS: RGBColor = RGBColor(120, 120, 120);
+pub(crate) const INK: RGBColor = RGBColor(34, 34, 34);
+pub(crate) const MUTED: RGBColor = RGBColor(90, 90, 90);
+pub(crate) const GRID: RGBColor = RGBColor(228, 228, 228);
+pub(crate) const GRID_LIGHT: RGBColor = RGBColor(245, 245, 245);
+pub(crate) const AXIS: RGBColor = RGBColor(120, 120, 120);
 /// Shading of gaps left as `NaN` (no data).
 const GAP_MISSING: RGBColor = RGBColor(208, 208, 208);
 /// Shading of gaps filled by interpolation.
@@ -92,7 +92,7 @@ pub(crate) struct Figure {
 }
 
 /// The smallest step of 1, 2 or 5 × 10^k giving at most `max_labels` ticks over `span`.
-fn tick_step(span: f64, max_labels: usize) -> f64 {
+pub(crate) fn tick_step(span: f64, max_labels: usize) -> f64 {
     if !(span.is_finite() && span > 0.0) {
         return 1.0;
     }
@@ -109,7 +109,7 @@ fn tick_step(span: f64, max_labels: usize) -> f64 {
     }
 }
 
-fn decimals_for(step: f64) -> usize {
+pub(crate) fn decimals_for(step: f64) -> usize {
     let d = -(step.log10().floor());
     if d.is_finite() && d > 0.0 {
         (d as usize).min(8)
@@ -119,7 +119,7 @@ fn decimals_for(step: f64) -> usize {
 }
 
 /// A tick label with a typographic minus and no `-0`.
-fn format_tick(v: f64, decimals: usize) -> String {
+pub(crate) fn format_tick(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     match s.strip_prefix('-') {
         Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),

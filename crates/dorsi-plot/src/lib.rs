@@ -66,6 +66,7 @@
 mod bench;
 mod decimate;
 mod draw;
+mod gait;
 mod output;
 mod select;
 mod trace;
@@ -74,6 +75,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub use bench::plot_bench;
+pub use gait::plot_gait;
 pub use trace::{plot_recording, RecordingPlot};
 
 /// What can go wrong when plotting.

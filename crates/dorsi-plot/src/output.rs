@@ -3,6 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
+
+use crate::draw::render_error;
 use crate::PlotError;
 
 /// An image format plots can be written in.
@@ -117,4 +121,39 @@ pub(crate) fn write_atomically(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// A figure that draws itself on any plotters backend (PNG or SVG).
+pub(crate) trait Draw {
+    /// Draws the whole figure on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+/// Draws `fig` on a `size` (width, height px) image in `format` and writes it atomically
+/// to `path`.
+pub(crate) fn write_image(
+    path: &Path,
+    format: ImageFormat,
+    size: (u32, u32),
+    fig: &impl Draw,
+) -> Result<(), PlotError> {
+    write_atomically(path, format, |tmp| match format {
+        ImageFormat::Png => {
+            let root = BitMapBackend::new(tmp, size).into_drawing_area();
+            fig.draw(&root)?;
+            root.present().map_err(render_error)
+        }
+        ImageFormat::Svg => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                fig.draw(&root)?;
+                root.present().map_err(render_error)?;
+            }
+            std::fs::write(tmp, svg).map_err(|source| PlotError::Io {
+                path: tmp.to_path_buf(),
+                source,
+            })
+        }
+    })
 }

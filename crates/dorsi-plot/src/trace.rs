@@ -116,7 +116,7 @@ pub fn plot_recording(rec: &Recording, opts: &RecordingPlot, path: &Path) -> Res
 }
 
 /// Refuses recordings whose time base cannot be drawn.
-fn check_recording(rec: &Recording) -> Result<(), PlotError> {
+pub(crate) fn check_recording(rec: &Recording) -> Result<(), PlotError> {
     if rec.n_samples == 0 {
         return Err(PlotError::InvalidRecording("it has no samples".into()));
     }
@@ -366,7 +366,7 @@ fn channel_names(rec: &Recording) -> impl Iterator<Item = &str> {
         .chain(rec.signals.iter().map(|s| s.name.as_str()))
 }
 
-fn file_label(files: &[String]) -> String {
+pub(crate) fn file_label(files: &[String]) -> String {
     let name = |f: &String| {
         Path::new(f)
             .file_name()
@@ -381,7 +381,7 @@ fn file_label(files: &[String]) -> String {
     }
 }
 
-fn format_duration(s: f64) -> String {
+pub(crate) fn format_duration(s: f64) -> String {
     if s < 120.0 {
         format!("{s:.1} s")
     } else if s < 3600.0 {
@@ -395,7 +395,7 @@ fn format_duration(s: f64) -> String {
     }
 }
 
-fn format_rate(hz: f64) -> String {
+pub(crate) fn format_rate(hz: f64) -> String {
     let s = format!("{hz:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
