@@ -66,3 +66,24 @@ fn gait_events_mediapipe_one_hour(bencher: divan::Bencher) {
         .counter(ItemsCount::new(rec.n_samples))
         .bench(|| detector.detect_events(rec).expect("keypoints"));
 }
+
+/// The whole gait pipeline (events, strides, per-stride metrics with the strapdown
+/// integration, foot-drag verdicts) on the hour of foot IMUs.
+#[divan::bench(sample_count = 10)]
+fn gait_analysis_foot_imus_one_hour(bencher: divan::Bencher) {
+    let rec = hour();
+    let analyzer = dorsi::gait::GaitAnalyzer::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| analyzer.analyze(rec).expect("foot IMUs"));
+}
+
+/// The whole gait pipeline on the hour of MediaPipe keypoints.
+#[divan::bench(sample_count = 10)]
+fn gait_analysis_mediapipe_one_hour(bencher: divan::Bencher) {
+    let rec = hour_of_keypoints();
+    let analyzer = dorsi::gait::GaitAnalyzer::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| analyzer.analyze(rec).expect("keypoints"));
+}

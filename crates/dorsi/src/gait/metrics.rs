@@ -192,7 +192,10 @@ fn mid_stances(rec: &Recording, events: &[&DetectedEvent], stillness: &[f64]) ->
     fc.sort_by(f64::total_cmp);
     let mut out = Vec::new();
     for &t in &ic {
-        let Some(&off) = fc.iter().find(|&&f| f > t && f < t + 1.5) else {
+        let Some(&off) = fc
+            .get(fc.partition_point(|&f| f <= t))
+            .filter(|&&f| f < t + 1.5)
+        else {
             continue;
         };
         let a = rec.sample_at(t + 0.15 * (off - t));
