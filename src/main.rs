@@ -6,6 +6,7 @@ mod gait;
 mod inspect;
 mod output;
 mod plot;
+mod reps;
 mod synth;
 
 use std::path::PathBuf;
@@ -49,6 +50,13 @@ enum Command {
         /// Image width in pixels.
         #[arg(long, default_value_t = 1600)]
         width: u32,
+    },
+    /// Reps, holds and sets of an exercise, and adherence to its prescription.
+    Reps {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        args: reps::RepsArgs,
     },
     /// Gait events, strides, per-stride foot-drop metrics and the foot-drag verdict per side.
     Gait {
@@ -169,6 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
+        Command::Reps { input, args } => reps::run(input.read()?, &args),
         Command::Gait { input, args } => gait::run(input.read()?, &args),
         Command::Bench(args) => bench::run(&args),
         Command::Synth {
