@@ -86,3 +86,121 @@ fn diag() {
         );
     }
 }
+
+#[test]
+#[ignore]
+fn diag_one() {
+    let names: Vec<String> = std::env::var("AUTO_DIAG")
+        .unwrap_or_default()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
+    for e in m.entries.iter().filter(|e| names.contains(&e.name)) {
+        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
+        let t = e.load_truth().unwrap();
+        let a = dorsi::reps::auto::segment_auto(&rec, &Default::default()).unwrap();
+        println!(
+            "{} n={} dur={:.1} truth {:?}/{}",
+            e.name,
+            rec.n_samples,
+            rec.duration_s(),
+            t.count,
+            t.reps.len()
+        );
+        for c in &a.candidates {
+            println!(
+                "   cand {} {:?} {:?}",
+                c.name,
+                c.period_s.map(|v| (v * 100.0).round() / 100.0),
+                c.periodicity.map(|v| (v * 100.0).round() / 100.0)
+            );
+        }
+        println!(
+            "  chose {} period {:?} score {:?}",
+            a.signal_name, a.period_s, a.periodicity
+        );
+        for (r, amp) in a.reps.iter().zip(&a.amplitudes) {
+            println!(
+                "   rep {:.2} {:.2} {:.2} amp {:.3}",
+                r.start_s, r.peak_s, r.end_s, amp
+            );
+        }
+        if std::env::var("AUTO_SIG").is_ok() {
+            let step = (rec.sampling_rate_hz / 5.0).max(1.0) as usize;
+            let s: Vec<String> = a
+                .signal
+                .iter()
+                .step_by(step)
+                .map(|v| format!("{:.2}", v))
+                .collect();
+            println!("  sig(5Hz) {}", s.join(" "));
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn diag_kp() {
+    let names: Vec<String> = std::env::var("AUTO_DIAG")
+        .unwrap_or_default()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
+    for e in m.entries.iter().filter(|e| names.contains(&e.name)) {
+        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
+        let sk = rec.skeleton.as_ref().unwrap();
+        for idx in [0usize, 23, 25, 27, 15] {
+            for ax in [0usize, 1] {
+                let s: Vec<String> = sk.points[idx]
+                    .position
+                    .iter()
+                    .step_by(6)
+                    .map(|v| format!("{:.2}", v[ax]))
+                    .collect();
+                println!(
+                    "{} {} ax{}: {}",
+                    e.name,
+                    sk.points[idx].name,
+                    ax,
+                    s.join(" ")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn diag_table() {
+    let prefix = std::env::var("AUTO_PREFIX").unwrap_or_default();
+    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
+    for e in m.entries.iter().filter(|e| e.name.starts_with(&prefix)) {
+        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
+        let t = e.load_truth().unwrap();
+        let a = dorsi::reps::auto::segment_auto(&rec, &Default::default()).unwrap();
+        let truth = t.count.unwrap_or(0) as i64;
+        let got = a.reps.len() as i64;
+        let amps: Vec<String> = a.amplitudes.iter().map(|v| format!("{:.2}", v)).collect();
+        println!(
+            "{}{:<34} dur {:5.1} truth {:2} got {:2} P {:5.2} s {:4.2} {:<18} bouts {} amps {}",
+            if got == truth {
+                " "
+            } else if (got - truth).abs() == 1 {
+                "~"
+            } else {
+                "X"
+            },
+            e.name,
+            rec.duration_s(),
+            truth,
+            got,
+            a.period_s.unwrap_or(f64::NAN),
+            a.periodicity.unwrap_or(f64::NAN),
+            a.signal_name,
+            a.bouts.len(),
+            amps.join(",")
+        );
+    }
+}

@@ -2,6 +2,8 @@
 //! gyroscope (and the angle the gyroscope components integrate to), of the keypoint
 //! trajectories, or of the plain signals, all on the analysis grid.
 
+use std::ops::Range;
+
 use nalgebra::{DMatrix, Matrix3, SymmetricEigen, Vector3};
 
 use crate::{Recording, Space};
@@ -106,101 +108,52 @@ pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<()> {
     Some(())
 }
 
-/// Decimated, filled and centred x, y, z channels of 3-vectors.
-fn vector_channels(grid: &Grid, v: &[Vector3<f64>]) -> Option<[Vec<f64>; 3]> {
-    let mut out = [0, 1, 2].map(|axis| grid.decimate(v.iter().map(|s| s[axis])));
+/// What a group of channels measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Accelerometer axes, m/s².
+    Acc,
+    /// Gyroscope axes, rad/s.
+    Gyro,
+    /// Keypoint / marker coordinates (lightly smoothed, weighted by their steadiness).
+    Points,
+    /// Plain signals (standardised).
+    Signals,
+}
+
+/// Channels of one source on the analysis grid, filled (no `NaN`), not centred.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// Name prefix of its candidates (`wrist/acc`, `keypoints`).
+    pub name: String,
+    /// Unit of its candidates.
+    pub unit: String,
+    /// What it measures.
+    pub kind: Kind,
+    /// The channels.
+    pub channels: Vec<Vec<f64>>,
+}
+
+/// Decimated and filled x, y, z channels of 3-vectors.
+fn vector_channels(grid: &Grid, v: &[Vector3<f64>]) -> Option<Vec<Vec<f64>>> {
+    let mut out: Vec<Vec<f64>> = (0..3)
+        .map(|axis| grid.decimate(v.iter().map(|s| s[axis])))
+        .collect();
     for c in &mut out {
         fill_and_centre(c)?;
     }
     Some(out)
 }
 
-/// Principal directions of three centred channels, largest variance first, and the
-/// projections on the first `keep`.
-fn pca3(ch: &[Vec<f64>; 3], keep: usize) -> Vec<Vec<f64>> {
-    let n = ch[0].len();
-    let mut m = Matrix3::zeros();
-    for i in 0..n {
-        let v = Vector3::new(ch[0][i], ch[1][i], ch[2][i]);
-        m += v * v.transpose();
-    }
-    let eig = SymmetricEigen::new(m);
-    let mut order = [0usize, 1, 2];
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    order
-        .iter()
-        .take(keep)
-        .map(|&k| {
-            let e = eig.eigenvectors.column(k);
-            (0..n)
-                .map(|i| e[0] * ch[0][i] + e[1] * ch[1][i] + e[2] * ch[2][i])
-                .collect()
-        })
-        .collect()
+/// A robust frame-to-frame noise level: the median absolute first difference (for white
+/// noise of SD σ that is 0.954·σ·√2 ≈ 1.35·σ; only the relative level matters here).
+fn jitter(x: &[f64]) -> f64 {
+    crate::signal::median(x.windows(2).map(|w| (w[1] - w[0]).abs()))
 }
 
-/// Principal components of many centred channels: the projections on the first `keep`
-/// directions. The covariance is estimated on at most `max_rows` evenly spaced rows so the
-/// cost stays linear in the length.
-fn pca_many(ch: &[Vec<f64>], keep: usize, max_rows: usize) -> Vec<Vec<f64>> {
-    let c = ch.len();
-    let n = ch.first().map_or(0, Vec::len);
-    if c == 0 || n == 0 {
-        return Vec::new();
-    }
-    let step = n.div_ceil(max_rows).max(1);
-    let mut cov = DMatrix::<f64>::zeros(c, c);
-    let mut row = vec![0.0; c];
-    for i in (0..n).step_by(step) {
-        for (r, chan) in row.iter_mut().zip(ch) {
-            *r = chan[i];
-        }
-        for a in 0..c {
-            let ra = row[a];
-            for b in a..c {
-                cov[(a, b)] += ra * row[b];
-            }
-        }
-    }
-    for a in 0..c {
-        for b in 0..a {
-            cov[(a, b)] = cov[(b, a)];
-        }
-    }
-    let eig = SymmetricEigen::new(cov);
-    let mut order: Vec<usize> = (0..c).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    order
-        .iter()
-        .take(keep)
-        .map(|&k| {
-            let e = eig.eigenvectors.column(k);
-            let mut out = vec![0.0; n];
-            for (w, chan) in e.iter().zip(ch) {
-                if *w != 0.0 {
-                    for (o, v) in out.iter_mut().zip(chan) {
-                        *o += w * v;
-                    }
-                }
-            }
-            out
-        })
-        .collect()
-}
-
-/// Remove a slow trend: subtract the centred moving average over `width` samples.
-pub(crate) fn detrend(x: &[f64], width: usize) -> Vec<f64> {
-    if width < 2 || width >= x.len() {
-        let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
-        return x.iter().map(|v| v - mean).collect();
-    }
-    let trend = crate::motion::moving_average(x, width);
-    x.iter().zip(trend).map(|(v, t)| v - t).collect()
-}
-
-/// Every candidate signal of the recording on `grid`. `trend_samples` is the moving-average
-/// width that removes the drift of integrated angles.
-pub(crate) fn candidates(rec: &Recording, grid: &Grid, trend_samples: usize) -> Vec<Candidate> {
+/// The channel groups of a recording on `grid`: each IMU's accelerometer and gyroscope, the
+/// keypoints, or (without either) the plain signals.
+pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
     let mut out = Vec::new();
     let with_gyro = rec.imus.iter().any(|s| s.gyro_rads.is_some());
     for imu in &rec.imus {
@@ -209,42 +162,25 @@ pub(crate) fn candidates(rec: &Recording, grid: &Grid, trend_samples: usize) -> 
         if with_gyro && imu.gyro_rads.is_none() {
             continue;
         }
-        if let Some(acc) = &imu.acc_mps2 {
-            if let Some(ch) = vector_channels(grid, acc) {
-                for (k, values) in pca3(&ch, 2).into_iter().enumerate() {
-                    out.push(Candidate {
-                        name: format!("{}/acc_pc{}", imu.name, k + 1),
-                        unit: "m/s^2".into(),
-                        values,
-                        velocity: false,
-                    });
-                }
-            }
+        if let Some(ch) = imu.acc_mps2.as_ref().and_then(|a| vector_channels(grid, a)) {
+            out.push(Group {
+                name: format!("{}/acc", imu.name),
+                unit: "m/s^2".into(),
+                kind: Kind::Acc,
+                channels: ch,
+            });
         }
-        if let Some(gyro) = &imu.gyro_rads {
-            if let Some(ch) = vector_channels(grid, gyro) {
-                for (k, values) in pca3(&ch, 2).into_iter().enumerate() {
-                    let dt = 1.0 / grid.rate_hz;
-                    let mut angle = Vec::with_capacity(values.len());
-                    let mut a = 0.0;
-                    for v in &values {
-                        a += v * dt;
-                        angle.push(a);
-                    }
-                    out.push(Candidate {
-                        name: format!("{}/angle_pc{}", imu.name, k + 1),
-                        unit: "rad".into(),
-                        values: detrend(&angle, trend_samples),
-                        velocity: false,
-                    });
-                    out.push(Candidate {
-                        name: format!("{}/gyro_pc{}", imu.name, k + 1),
-                        unit: "rad/s".into(),
-                        values,
-                        velocity: true,
-                    });
-                }
-            }
+        if let Some(ch) = imu
+            .gyro_rads
+            .as_ref()
+            .and_then(|g| vector_channels(grid, g))
+        {
+            out.push(Group {
+                name: format!("{}/gyro", imu.name),
+                unit: "rad/s".into(),
+                kind: Kind::Gyro,
+                channels: ch,
+            });
         }
     }
     if let Some(sk) = &rec.skeleton {
@@ -253,11 +189,11 @@ pub(crate) fn candidates(rec: &Recording, grid: &Grid, trend_samples: usize) -> 
             Space::Image { .. } => 2,
         }
         .min(usize::from(sk.dims).max(2));
-        let unit = match sk.space {
-            Space::World => "m",
-            Space::Image { normalised: true } => "1",
-            Space::Image { normalised: false } => "px",
-        };
+        // Pose estimators jitter some points far more than others (hands, a far-side limb,
+        // left/right swaps): each coordinate is lightly smoothed and divided by its own
+        // frame-to-frame noise, so steady points that move with the exercise dominate the
+        // principal components.
+        let width = ((0.15 * grid.rate_hz).round() as usize).max(1);
         let mut ch = Vec::new();
         for p in &sk.points {
             for axis in 0..dims {
@@ -267,12 +203,25 @@ pub(crate) fn candidates(rec: &Recording, grid: &Grid, trend_samples: usize) -> 
                 }
             }
         }
-        for (k, values) in pca_many(&ch, 3, 4096).into_iter().enumerate() {
-            out.push(Candidate {
-                name: format!("keypoints/pc{}", k + 1),
-                unit: unit.into(),
-                values,
-                velocity: false,
+        let noise: Vec<f64> = ch.iter().map(|c| jitter(c)).collect();
+        let floor = 0.1 * crate::signal::median(noise.iter().copied().filter(|v| *v > 0.0));
+        if floor.is_finite() && floor > 0.0 {
+            let ch: Vec<Vec<f64>> = ch
+                .iter()
+                .zip(&noise)
+                .map(|(c, &nz)| {
+                    let w = 1.0 / nz.max(floor);
+                    super::segment::smooth(c, width)
+                        .into_iter()
+                        .map(|v| v * w)
+                        .collect()
+                })
+                .collect();
+            out.push(Group {
+                name: "keypoints".into(),
+                unit: "1".into(),
+                kind: Kind::Points,
+                channels: ch,
             });
         }
     }
@@ -286,32 +235,199 @@ pub(crate) fn candidates(rec: &Recording, grid: &Grid, trend_samples: usize) -> 
             }
             let sd = (c.iter().map(|v| v * v).sum::<f64>() / c.len().max(1) as f64).sqrt();
             if sd > 0.0 && sd.is_finite() {
-                c.iter_mut().for_each(|v| *v /= sd);
+                names.push((s.name.clone(), s.unit.clone()));
                 ch.push(c);
-                names.push((s.name.clone(), s.unit.clone(), sd));
             }
         }
-        if ch.len() == 1 {
-            if let (Some(values), Some((name, unit, sd))) = (ch.pop(), names.pop()) {
-                out.push(Candidate {
-                    name,
-                    unit,
-                    values: values.iter().map(|v| v * sd).collect(),
-                    velocity: false,
-                });
+        if let ([(name, unit)], 1) = (names.as_slice(), ch.len()) {
+            out.push(Group {
+                name: name.clone(),
+                unit: unit.clone(),
+                kind: Kind::Signals,
+                channels: ch,
+            });
+        } else if !ch.is_empty() {
+            for c in &mut ch {
+                let sd = (c.iter().map(|v| v * v).sum::<f64>() / c.len() as f64).sqrt();
+                c.iter_mut().for_each(|v| *v /= sd);
             }
-        } else {
-            for (k, values) in pca_many(&ch, 3, 4096).into_iter().enumerate() {
-                out.push(Candidate {
-                    name: format!("signals/pc{}", k + 1),
-                    unit: "1".into(),
-                    values,
-                    velocity: false,
-                });
-            }
+            out.push(Group {
+                name: "signals".into(),
+                unit: "1".into(),
+                kind: Kind::Signals,
+                channels: ch,
+            });
         }
     }
     out
+}
+
+/// Principal components of channels over `range` (centred there): the projections on the
+/// first `keep` directions, largest variance first. The covariance is estimated on at most
+/// `max_rows` evenly spaced rows so the cost stays linear in the length.
+fn pca(ch: &[Vec<f64>], range: Range<usize>, keep: usize, max_rows: usize) -> Vec<Vec<f64>> {
+    let c = ch.len();
+    let n = range.len();
+    if c == 0 || n == 0 {
+        return Vec::new();
+    }
+    let means: Vec<f64> = ch
+        .iter()
+        .map(|x| x[range.clone()].iter().sum::<f64>() / n as f64)
+        .collect();
+    let step = n.div_ceil(max_rows).max(1);
+    let eig_vectors: Vec<Vec<f64>>;
+    if c == 3 {
+        let mut m = Matrix3::zeros();
+        for i in range.clone().step_by(step) {
+            let v = Vector3::new(
+                ch[0][i] - means[0],
+                ch[1][i] - means[1],
+                ch[2][i] - means[2],
+            );
+            m += v * v.transpose();
+        }
+        let eig = SymmetricEigen::new(m);
+        let mut order = [0usize, 1, 2];
+        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+        eig_vectors = order
+            .iter()
+            .map(|&k| eig.eigenvectors.column(k).iter().copied().collect())
+            .collect();
+    } else {
+        let mut cov = DMatrix::<f64>::zeros(c, c);
+        let mut row = vec![0.0; c];
+        for i in range.clone().step_by(step) {
+            for ((r, chan), m) in row.iter_mut().zip(ch).zip(&means) {
+                *r = chan[i] - m;
+            }
+            for a in 0..c {
+                let ra = row[a];
+                for b in a..c {
+                    cov[(a, b)] += ra * row[b];
+                }
+            }
+        }
+        for a in 0..c {
+            for b in 0..a {
+                cov[(a, b)] = cov[(b, a)];
+            }
+        }
+        let eig = SymmetricEigen::new(cov);
+        let mut order: Vec<usize> = (0..c).collect();
+        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+        eig_vectors = order
+            .iter()
+            .map(|&k| eig.eigenvectors.column(k).iter().copied().collect())
+            .collect();
+    }
+    eig_vectors
+        .iter()
+        .take(keep)
+        .map(|e| {
+            let offset: f64 = e.iter().zip(&means).map(|(w, m)| w * m).sum();
+            let mut out = vec![-offset; n];
+            for (w, chan) in e.iter().zip(ch) {
+                if *w != 0.0 {
+                    for (o, v) in out.iter_mut().zip(&chan[range.clone()]) {
+                        *o += w * v;
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Remove a slow trend: subtract the centred moving average over `width` samples (the mean
+/// when the width is not shorter than the signal).
+pub(crate) fn detrend(x: &[f64], width: usize) -> Vec<f64> {
+    if width < 2 || width >= x.len() {
+        let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
+        return x.iter().map(|v| v - mean).collect();
+    }
+    let trend = super::segment::moving_average(x, width);
+    x.iter().zip(trend).map(|(v, t)| v - t).collect()
+}
+
+/// The candidate signals of the groups over `range` of the grid (values indexed from the
+/// range's start). `trend_samples` is the moving-average width that removes the drift of
+/// integrated angles; `rate_hz` the grid rate.
+pub(crate) fn candidates(
+    groups: &[Group],
+    range: Range<usize>,
+    trend_samples: usize,
+    rate_hz: f64,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for g in groups {
+        let keep = match g.kind {
+            Kind::Acc | Kind::Gyro => 2,
+            Kind::Points | Kind::Signals => 3,
+        }
+        .min(g.channels.len());
+        let pcs = if g.channels.len() == 1 {
+            let x = &g.channels[0][range.clone()];
+            let m = x.iter().sum::<f64>() / x.len().max(1) as f64;
+            vec![x.iter().map(|v| v - m).collect()]
+        } else {
+            pca(&g.channels, range.clone(), keep, 4096)
+        };
+        let single = pcs.len() == 1 && g.channels.len() == 1;
+        for (k, values) in pcs.into_iter().enumerate() {
+            let name = if single {
+                g.name.clone()
+            } else {
+                format!("{}_pc{}", g.name, k + 1)
+            };
+            if g.kind == Kind::Gyro {
+                let dt = 1.0 / rate_hz;
+                let mut a = 0.0;
+                let angle: Vec<f64> = values
+                    .iter()
+                    .map(|v| {
+                        a += v * dt;
+                        a
+                    })
+                    .collect();
+                out.push(Candidate {
+                    name: name.replace("/gyro_pc", "/angle_pc"),
+                    unit: "rad".into(),
+                    values: detrend(&angle, trend_samples),
+                    velocity: false,
+                });
+            }
+            out.push(Candidate {
+                name,
+                unit: g.unit.clone(),
+                values,
+                velocity: g.kind == Kind::Gyro,
+            });
+        }
+    }
+    out
+}
+
+/// How much each group moves around each grid sample: the RMS over `width` samples of the
+/// channels' deviation from their moving average over `width`, summed over the channels
+/// (rotation-invariant), one vector per group.
+pub(crate) fn activity(groups: &[Group], width: usize) -> Vec<Vec<f64>> {
+    groups
+        .iter()
+        .map(|g| {
+            let n = g.channels.first().map_or(0, Vec::len);
+            let mut power = vec![0.0; n];
+            for c in &g.channels {
+                for (p, d) in power.iter_mut().zip(detrend(c, width)) {
+                    *p += d * d;
+                }
+            }
+            super::segment::moving_average(&power, width)
+                .into_iter()
+                .map(|v| v.max(0.0).sqrt())
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -343,21 +459,23 @@ mod tests {
     #[test]
     fn principal_component_of_a_tilted_line() {
         // Points along (3, 4, 0)/5 with a little orthogonal noise: PC1 is ±the position along
-        // the line.
+        // the line, with 3 channels (3×3 path) and with 4 (general path).
         let t: Vec<f64> = (0..50).map(|i| (i as f64 * 0.37).sin()).collect();
-        let ch = [
-            t.iter().map(|v| 0.6 * v).collect::<Vec<_>>(),
+        let mut ch = vec![
+            t.iter().map(|v| 0.6 * v + 2.0).collect::<Vec<_>>(),
             t.iter().map(|v| 0.8 * v).collect(),
-            t.iter()
-                .enumerate()
-                .map(|(i, _)| 1e-3 * (i % 2) as f64)
-                .collect(),
+            (0..50).map(|i| 1e-3 * (i % 2) as f64).collect(),
         ];
-        let pc = pca3(&ch, 1);
-        let many = pca_many(&ch, 1, 10_000);
+        let m = t[10..40].iter().sum::<f64>() / 30.0;
+        let pc = pca(&ch, 10..40, 1, 10_000);
+        for (i, v) in t[10..40].iter().enumerate() {
+            assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
+        }
+        ch.push(vec![5.0; 50]);
+        let pc = pca(&ch, 0..50, 2, 10_000);
+        let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
-            assert!((pc[0][i].abs() - v.abs()).abs() < 1e-3);
-            assert!((many[0][i].abs() - v.abs()).abs() < 1e-3);
+            assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
         }
     }
 }

@@ -38,8 +38,13 @@ use serde::Serialize;
 use crate::detect::{DetectError, DetectedRep, RepSegmenter};
 use crate::Recording;
 
-use candidates::{candidates, detrend, Candidate, Grid};
-use segment::{argmin, estimate_period, local_maxima, prominences, select_by_distance, smooth};
+use std::ops::Range;
+
+use candidates::{candidates, detrend, groups, Candidate, Grid};
+use segment::{
+    argmin, estimate_period, local_maxima, local_periodicity, prominences, select_by_distance,
+    smooth, Period,
+};
 
 /// The detector name used in errors, manifests and reports.
 pub const NAME: &str = "reps_auto";
@@ -62,9 +67,13 @@ pub struct AutoParams {
     /// A shorter autocorrelation peak is taken as the period when it reaches this share of
     /// the highest one (so one cycle, not two, is the period). Default 0.8.
     pub harmonic_ratio: f64,
-    /// Position-like candidates are preferred to angular rates whose periodicity is at most
-    /// this much higher (autocorrelation units). Default 0.1.
+    /// Position-like candidates are preferred to angular rates of about the same period
+    /// whose periodicity is at most this much higher (autocorrelation units). Default 0.1.
     pub position_preference: f64,
+    /// A candidate repeating over about twice the most periodic one's period is taken as the
+    /// rep cycle (the shorter one being a harmonic) when its periodicity is at most this much
+    /// lower. Default 0.15.
+    pub fundamental_tolerance: f64,
     /// Below this autocorrelation at the period, the recording is not repetitive and no reps
     /// are reported. Default 0.2.
     pub min_periodicity: f64,
@@ -81,8 +90,17 @@ pub struct AutoParams {
     /// the valley to the peak. Default 0.1.
     pub border_ratio: f64,
     /// Reps further apart than this many periods belong to different bouts: each then
-    /// starts and ends within one period of its peak. Default 1.6.
+    /// starts and ends within one period of its peak; and active stretches closer than this
+    /// are one bout. Default 1.6.
     pub bout_gap_ratio: f64,
+    /// Width of the window the local periodicity is measured over, in periods. Default 2.5.
+    pub local_window_periods: f64,
+    /// Stretches whose candidate signals correlate with themselves one period later at least
+    /// this much (over a window of `local_window_periods`) are bouts of repetition; the rest
+    /// is rest. Default 0.4.
+    pub min_local_periodicity: f64,
+    /// Bouts shorter than this many periods are left out. Default 1.
+    pub min_bout_periods: f64,
 }
 
 impl Default for AutoParams {
@@ -91,14 +109,24 @@ impl Default for AutoParams {
             min_period_s: 0.6,
             max_period_s: 12.0,
             max_analysis_rate_hz: 30.0,
-            harmonic_ratio: 0.8,
+            harmonic_ratio: std::env::var("AUTO_HR")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.8),
             position_preference: 0.1,
+            fundamental_tolerance: 0.15,
             min_periodicity: 0.2,
             min_peak_distance_ratio: 0.5,
             smoothing_ratio: 0.15,
-            min_prominence_ratio: 0.4,
+            min_prominence_ratio: std::env::var("AUTO_PR")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.4),
             border_ratio: 0.1,
             bout_gap_ratio: 1.6,
+            local_window_periods: 2.5,
+            min_local_periodicity: 0.4,
+            min_bout_periods: 1.0,
         }
     }
 }
@@ -223,30 +251,52 @@ pub struct CandidateScore {
     pub periodicity: Option<f64>,
 }
 
+/// One bout of activity (a set) and the signal its reps were found on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutoBout {
+    /// Start of the active stretch, s.
+    pub start_s: f64,
+    /// End of the active stretch, s.
+    pub end_s: f64,
+    /// The signal chosen inside the bout.
+    pub signal_name: String,
+    /// Its unit.
+    pub signal_unit: String,
+    /// The rep cycle inside the bout, s.
+    pub period_s: f64,
+    /// The signal's autocorrelation at that period inside the bout (−1 to 1).
+    pub periodicity: f64,
+    /// Reps found in the bout.
+    pub reps: usize,
+}
+
 /// The repetitions `auto` found, and the signal it found them on.
 #[derive(Debug, Clone, Serialize)]
 pub struct AutoReps {
-    /// The chosen signal (`wrist/gyro_pc1`, `keypoints/pc1`...).
+    /// The chosen signal (`wrist/gyro_pc1`, `keypoints/pc1`...). When the bouts of a
+    /// recording were segmented on different signals, the names joined with `+`.
     pub signal_name: String,
-    /// Its unit (`rad/s`, `m/s^2`, `rad`, `px`, `m`, `1` for normalised image coordinates
-    /// or standardised signals).
+    /// Its unit (`rad/s`, `m/s^2`, `rad`, `1` for weighted keypoint components,
+    /// standardised signals, or bouts of different signals, each scaled so its typical rep
+    /// has amplitude 1).
     pub signal_unit: String,
-    /// The chosen signal, detrended and smoothed, one value per sample of the recording
-    /// (linear between the analysis grid's samples), oriented so that reps go up from the
-    /// rest level.
+    /// The signal, detrended and smoothed, one value per sample of the recording (linear
+    /// between the analysis grid's samples), oriented so that reps go up from the rest
+    /// level.
     pub signal: Vec<f64>,
     /// The repetitions, in time order (`hold_s` is 0: `auto` does not measure holds).
     pub reps: Vec<DetectedRep>,
-    /// The rep cycle, s; `None` when no candidate is periodic.
+    /// The rep cycle of the whole recording, s; `None` when no candidate is periodic.
     pub period_s: Option<f64>,
-    /// The chosen signal's autocorrelation at the period (−1 to 1).
+    /// The whole recording's chosen signal's autocorrelation at that period (−1 to 1).
     pub periodicity: Option<f64>,
-    /// Each rep's prominence (peak height over its higher valley), in the signal's unit,
-    /// one per rep.
+    /// Each rep's amplitude (peak over its higher valley) in `signal_unit`, one per rep.
     pub amplitudes: Vec<f64>,
+    /// The bouts of activity, in time order; rests between them have no reps.
+    pub bouts: Vec<AutoBout>,
     /// The analysis grid's rate, Hz.
     pub analysis_rate_hz: f64,
-    /// Every candidate and its periodicity, in the order tried.
+    /// Every candidate over the whole recording and its periodicity, in the order tried.
     pub candidates: Vec<CandidateScore>,
 }
 
@@ -257,12 +307,127 @@ fn error(message: impl Into<String>) -> DetectError {
     }
 }
 
+/// The most periodic candidate (position-like ones preferred when nearly as periodic) and
+/// its period; also every candidate's score.
+fn choose(
+    cands: &[Candidate],
+    min_lag: usize,
+    max_lag: usize,
+    trend: usize,
+    rate_hz: f64,
+    params: &AutoParams,
+) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
+    let mut scores = Vec::with_capacity(cands.len());
+    let mut found: Vec<(usize, Period)> = Vec::new();
+    for (i, c) in cands.iter().enumerate() {
+        let x = detrend(&c.values, trend);
+        let p = estimate_period(&x, min_lag, max_lag, params.harmonic_ratio);
+        scores.push(CandidateScore {
+            name: c.name.clone(),
+            period_s: p.map(|p| p.samples / rate_hz),
+            periodicity: p.map(|p| p.score),
+        });
+        if let Some(p) = p {
+            found.push((i, p));
+        }
+    }
+    let best_of = |keep: &dyn Fn(&(usize, Period)) -> bool| {
+        found
+            .iter()
+            .filter(|f| keep(f))
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+            .copied()
+    };
+    let mut best = best_of(&|_| true);
+    // A rep's harmonics show in some projections as half the period, never as twice it:
+    // when another candidate repeats over about twice the best one's period and is nearly
+    // as periodic, that is the rep cycle.
+    if let Some((_, b)) = best {
+        let fundamental = best_of(&|(_, p)| {
+            let ratio = p.samples / b.samples;
+            (1.7..=2.3).contains(&ratio) && p.score + params.fundamental_tolerance >= b.score
+        });
+        if fundamental.is_some() {
+            best = fundamental;
+        }
+    }
+    // Position-like signals of the same period give clearer rep borders than rates.
+    let chosen = best.map(|(bi, b)| {
+        best_of(&|(i, p)| {
+            !cands[*i].velocity
+                && (p.samples / b.samples - 1.0).abs() <= 0.2
+                && p.score + params.position_preference >= b.score
+        })
+        .unwrap_or((bi, b))
+    });
+    (chosen, scores)
+}
+
+/// Bouts of repetition on the grid: stretches where the candidate signals repeat themselves
+/// after about one period ([`segment::local_periodicity`] at least
+/// [`AutoParams::min_local_periodicity`]), with pauses shorter than `bout_gap_ratio` periods
+/// bridged and bouts shorter than `min_bout_periods` periods left out.
+fn find_bouts(
+    cands: &[Candidate],
+    period: f64,
+    n: usize,
+    params: &AutoParams,
+) -> Vec<Range<usize>> {
+    let detrend_width = (2.0 * period).round() as usize;
+    let chans: Vec<Vec<f64>> = cands
+        .iter()
+        .map(|c| {
+            let mut x = detrend(&c.values, detrend_width);
+            let sd = (x.iter().map(|v| v * v).sum::<f64>() / x.len().max(1) as f64).sqrt();
+            if sd > 0.0 {
+                x.iter_mut().for_each(|v| *v /= sd);
+            }
+            x
+        })
+        .collect();
+    let lags: Vec<usize> = [0.8, 0.9, 1.0, 1.1, 1.25]
+        .iter()
+        .map(|f| (f * period).round().max(1.0) as usize)
+        .collect();
+    let width = (params.local_window_periods * period).round().max(2.0) as usize;
+    let r = local_periodicity(&chans, &lags, width);
+    if std::env::var("AUTO_ACT").is_ok() {
+        let v: Vec<String> = r.iter().step_by(10).map(|v| format!("{v:.2}")).collect();
+        eprintln!("local r: {}", v.join(" "));
+    }
+    let gap = (params.bout_gap_ratio * period).round() as usize;
+    let mut bouts: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if r[i] < params.min_local_periodicity {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && r[i] >= params.min_local_periodicity {
+            i += 1;
+        }
+        match bouts.last_mut() {
+            Some(last) if start - last.end <= gap => last.end = i,
+            _ => bouts.push(start..i),
+        }
+    }
+    let shortest = (params.min_bout_periods * period).round() as usize;
+    bouts.retain(|b| b.len() >= shortest);
+    if bouts.is_empty() {
+        // Periodic as a whole but nowhere clearly enough locally (short or noisy
+        // recordings): one bout.
+        bouts.push(0..n);
+    }
+    bouts
+}
+
 /// Find the repetitions of an unknown repetitive exercise in `rec`, choosing the signal from
 /// the data (see the [module documentation](self)).
 ///
-/// Errors when the parameters are invalid, the recording has no usable channel or is shorter
-/// than two of the longest periods' worth of analysis samples (at least 2 s). A recording
-/// with no periodic movement is not an error: it gives no reps.
+/// Errors when the parameters are invalid, the recording has no usable channel or is too
+/// short (at least 2 s and two of the shortest cycles). A recording with no periodic
+/// movement is not an error: it gives no reps.
 ///
 /// ```
 /// use dorsi::reps::auto::{segment_auto, AutoParams};
@@ -303,77 +468,149 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             params.min_period_s
         )));
     }
-    let trend = (2.0 * params.max_period_s * grid.rate_hz).round() as usize;
-    let cands = candidates(rec, &grid, trend);
-    if cands.is_empty() {
+    let groups = groups(rec, &grid);
+    if groups.is_empty() {
         return Err(error(
             "no usable channel: no accelerometer, gyroscope, keypoints or signal with \
              finite values in at least a fifth of the samples",
         ));
     }
-    let mut scores = Vec::with_capacity(cands.len());
-    let mut best: Option<(usize, segment::Period)> = None;
-    let mut best_position: Option<(usize, segment::Period)> = None;
-    for (i, c) in cands.iter().enumerate() {
-        let x = detrend(&c.values, trend);
-        let p = estimate_period(&x, min_lag, max_lag, params.harmonic_ratio);
-        scores.push(CandidateScore {
-            name: c.name.clone(),
-            period_s: p.map(|p| p.samples / grid.rate_hz),
-            periodicity: p.map(|p| p.score),
-        });
-        if let Some(p) = p {
-            if best.is_none_or(|(_, b)| p.score > b.score) {
-                best = Some((i, p));
-            }
-            if !c.velocity && best_position.is_none_or(|(_, b)| p.score > b.score) {
-                best_position = Some((i, p));
-            }
-        }
-    }
-    let chosen = match (best, best_position) {
-        (Some(b), Some(q)) if q.1.score + params.position_preference >= b.1.score => Some(q),
-        (b, _) => b,
+    let trend = (2.0 * params.max_period_s * grid.rate_hz).round() as usize;
+    let cands = candidates(&groups, 0..grid.len, trend, grid.rate_hz);
+    let (chosen, scores) = choose(&cands, min_lag, max_lag, trend, grid.rate_hz, params);
+    let time = |k: usize| {
+        rec.start_s
+            + (k as f64 * grid.factor as f64 + (grid.factor as f64 - 1.0) / 2.0)
+                / rec.sampling_rate_hz
     };
-    let Some((ci, period)) = chosen.filter(|(_, p)| p.score >= params.min_periodicity) else {
-        // Not repetitive: report the strongest candidate with no reps.
-        let c = &cands[best.map_or(0, |b| b.0)];
-        let signal = to_recording_rate(&c.values, &grid, rec.n_samples);
+    let Some((gi, period)) = chosen.filter(|(_, p)| p.score >= params.min_periodicity) else {
+        // Not repetitive: report the first candidate, with no reps.
+        let c = &cands[chosen.map_or(0, |b| b.0).min(cands.len() - 1)];
         return Ok(AutoReps {
             signal_name: c.name.clone(),
             signal_unit: c.unit.clone(),
-            signal,
+            signal: to_recording_rate(&c.values, &grid, rec.n_samples),
             reps: Vec::new(),
             period_s: None,
-            periodicity: best.map(|b| b.1.score),
+            periodicity: chosen.map(|b| b.1.score),
             amplitudes: Vec::new(),
+            bouts: Vec::new(),
             analysis_rate_hz: grid.rate_hz,
             candidates: scores,
         });
     };
-    let c: &Candidate = &cands[ci];
-    let (x, found) = segment_cycles(&c.values, period.samples, params);
-    let time = |k: f64| {
-        rec.start_s
-            + (k * grid.factor as f64 + (grid.factor as f64 - 1.0) / 2.0) / rec.sampling_rate_hz
-    };
-    let reps = found
+    let global = &cands[gi];
+    let (global_x, _) = segment_cycles(&global.values, period.samples, params);
+    let bouts = find_bouts(&cands, period.samples, grid.len, params);
+    // The local periodicity of a window centred near a bout's ends already drops: widen each
+    // bout by half the window and half a period (the bouts' rests hold no reps anyway).
+    let margin = (0.5 * (params.local_window_periods + 1.0) * period.samples).round() as usize;
+    struct Piece {
+        range: Range<usize>,
+        x: Vec<f64>,
+        cycles: Vec<Cycle>,
+        name: String,
+        unit: String,
+        bout: AutoBout,
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    for b in &bouts {
+        let ext = b.start.saturating_sub(margin)..(b.end + margin).min(grid.len);
+        let local = candidates(&groups, ext.clone(), trend, grid.rate_hz);
+        let local_max_lag = max_lag.min(ext.len() * 2 / 5);
+        let (pick, _) = if local_max_lag > min_lag + 1 {
+            choose(&local, min_lag, local_max_lag, trend, grid.rate_hz, params)
+        } else {
+            (None, Vec::new())
+        };
+        let (values, p, name, unit) = match pick {
+            Some((i, p)) if p.score >= params.min_periodicity => (
+                local[i].values.clone(),
+                p,
+                local[i].name.clone(),
+                local[i].unit.clone(),
+            ),
+            // Too short or not periodic on its own: the whole recording's signal and period.
+            _ => (
+                global.values[ext.clone()].to_vec(),
+                period,
+                global.name.clone(),
+                global.unit.clone(),
+            ),
+        };
+        let (x, cycles) = segment_cycles(&values, p.samples, params);
+        let bout = AutoBout {
+            start_s: time(b.start),
+            end_s: time(b.end.saturating_sub(1)),
+            signal_name: name.clone(),
+            signal_unit: unit.clone(),
+            period_s: p.samples / grid.rate_hz,
+            periodicity: p.score,
+            reps: cycles.len(),
+        };
+        pieces.push(Piece {
+            range: ext,
+            x,
+            cycles,
+            name,
+            unit,
+            bout,
+        });
+    }
+    let same = pieces
         .iter()
-        .map(|r| DetectedRep {
-            start_s: time(r.start as f64),
-            peak_s: time(r.peak as f64),
-            end_s: time(r.end as f64),
-            hold_s: 0.0,
-        })
-        .collect();
+        .all(|p| p.name == global.name && p.unit == global.unit);
+    let (signal_name, signal_unit) = if same {
+        (global.name.clone(), global.unit.clone())
+    } else {
+        let mut names: Vec<&str> = pieces.iter().map(|p| p.name.as_str()).collect();
+        names.dedup();
+        (names.join("+"), "1".to_string())
+    };
+    // The signal: the whole recording's outside the bouts, each bout's own inside; scaled
+    // so the typical rep has amplitude 1 when the bouts' signals differ.
+    let typical = |cycles: &[Cycle]| {
+        let m = crate::signal::median(cycles.iter().map(|c| c.prominence));
+        if m.is_finite() && m > 0.0 {
+            m
+        } else {
+            1.0
+        }
+    };
+    let mut composite = global_x;
+    if !same {
+        let s = crate::signal::quantile(composite.iter().copied(), 0.95)
+            - crate::signal::quantile(composite.iter().copied(), 0.05);
+        let s = if s > 0.0 { s } else { 1.0 };
+        composite.iter_mut().for_each(|v| *v /= s);
+    }
+    let mut reps = Vec::new();
+    let mut amplitudes = Vec::new();
+    for p in &pieces {
+        let scale = if same { 1.0 } else { typical(&p.cycles) };
+        for (dst, v) in composite[p.range.clone()].iter_mut().zip(&p.x) {
+            *dst = v / scale;
+        }
+        for c in &p.cycles {
+            let k = p.range.start;
+            reps.push(DetectedRep {
+                start_s: time(k + c.start),
+                peak_s: time(k + c.peak),
+                end_s: time(k + c.end),
+                hold_s: 0.0,
+            });
+            amplitudes.push(c.prominence / scale);
+        }
+    }
     Ok(AutoReps {
-        signal_name: c.name.clone(),
-        signal_unit: c.unit.clone(),
-        signal: to_recording_rate(&x, &grid, rec.n_samples),
+        signal_name,
+        signal_unit,
+        signal: to_recording_rate(&composite, &grid, rec.n_samples),
         reps,
         period_s: Some(period.samples / grid.rate_hz),
         periodicity: Some(period.score),
-        amplitudes: found.iter().map(|r| r.prominence).collect(),
+        amplitudes,
+        bouts: pieces.into_iter().map(|p| p.bout).collect(),
         analysis_rate_hz: grid.rate_hz,
         candidates: scores,
     })
@@ -388,38 +625,60 @@ struct Cycle {
     prominence: f64,
 }
 
-/// Segment a signal of known period (in samples) into cycles; also gives the oriented,
-/// detrended and smoothed signal the cycles were found on.
+/// Segment a signal of known period (in samples) into cycles; also gives the detrended,
+/// smoothed and oriented signal the cycles were found on. Both orientations are tried: the
+/// one with more cycles is the rep direction (a set of N reps between rests has N
+/// excursions from rest and N − 1 returns between them); on a tie, reps go away from the
+/// level the signal dwells at.
 fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>, Vec<Cycle>) {
-    let n = values.len();
-    // Detrend over two periods (a whole number of cycles cancels in the average), smooth.
     let x = detrend(values, (2.0 * period).round() as usize);
     let width = (params.smoothing_ratio * period).round() as usize;
     let mut x = smooth(&x, width);
-    // Orientation: reps are excursions away from the level the signal dwells at.
+    let up = cycles_upward(&x, period, params);
+    let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+    let down = cycles_upward(&neg, period, params);
     let lo = crate::signal::quantile(x.iter().copied(), 0.05);
     let hi = crate::signal::quantile(x.iter().copied(), 0.95);
-    let med = crate::signal::median(x.iter().copied());
-    if med > 0.5 * (lo + hi) {
-        x.iter_mut().for_each(|v| *v = -*v);
+    let dwell_high = crate::signal::median(x.iter().copied()) > 0.5 * (lo + hi);
+    let flip = if std::env::var("AUTO_DWELL").is_ok() {
+        dwell_high
+    } else {
+        match down.len().cmp(&up.len()) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => dwell_high,
+        }
+    };
+    if flip {
+        x = neg;
+        (x, down)
+    } else {
+        (x, up)
     }
+}
+
+/// Cycles of `x` as upward excursions: peaks at least a share of the period apart whose
+/// prominence reaches a share of the typical rep's, each from where it leaves the valley
+/// before to where it is back in the valley after.
+fn cycles_upward(x: &[f64], period: f64, params: &AutoParams) -> Vec<Cycle> {
+    let n = x.len();
     let distance = (params.min_peak_distance_ratio * period).round().max(1.0) as usize;
-    let peaks = select_by_distance(&x, &local_maxima(&x), distance);
+    let peaks = select_by_distance(x, &local_maxima(x), distance);
     let wlen = (2.0 * period).round() as usize | 1;
-    let prom = prominences(&x, &peaks, wlen);
+    let prom = prominences(x, &peaks, wlen, std::env::var("AUTO_OPEN").is_ok());
     if peaks.is_empty() {
-        return (x, Vec::new());
+        return Vec::new();
     }
     // The typical rep: the median prominence of the peaks above a quarter of the 90th
     // percentile (rest wiggles are many and small, reps fewer and similar).
-    let p90 = crate::signal::quantile(prom.iter().map(|p| p.0), 0.9);
-    let strong = crate::signal::median(prom.iter().map(|p| p.0).filter(|&v| v >= 0.25 * p90));
+    let p90 = crate::signal::quantile(prom.iter().copied(), 0.9);
+    let strong = crate::signal::median(prom.iter().copied().filter(|&v| v >= 0.25 * p90));
     let floor = params.min_prominence_ratio * strong;
     let kept: Vec<(usize, f64)> = peaks
         .iter()
         .zip(&prom)
-        .filter(|(_, p)| p.0 >= floor && p.0 > 0.0)
-        .map(|(&k, p)| (k, p.0))
+        .filter(|(_, &p)| p >= floor && p > 0.0)
+        .map(|(&k, &p)| (k, p))
         .collect();
     let reach = period.round().max(1.0) as usize;
     let gap = params.bout_gap_ratio * period;
@@ -433,8 +692,8 @@ fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>
             Some(q) if ((q - p) as f64) <= gap => q,
             _ => (p + reach).min(n - 1),
         };
-        let v0 = argmin(&x, left..p + 1);
-        let v1 = argmin(&x, p..right + 1);
+        let v0 = argmin(x, left..p + 1);
+        let v1 = argmin(x, p..right + 1);
         let up = x[v0] + params.border_ratio * (x[p] - x[v0]);
         let down = x[v1] + params.border_ratio * (x[p] - x[v1]);
         let start = (v0..=p).rev().find(|&i| x[i] <= up).unwrap_or(v0);
@@ -446,7 +705,7 @@ fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>
             prominence,
         });
     }
-    (x, cycles)
+    cycles
 }
 
 /// A signal of the analysis grid at the recording's rate (linear between grid samples,

@@ -29,14 +29,20 @@ pub(crate) fn estimate_period(
     let maxima: Vec<usize> = (min_lag.max(1)..=max_lag)
         .filter(|&k| k + 1 < r.len() && r[k] > r[k - 1] && r[k] >= r[k + 1])
         .collect();
+    // Compared without the biased estimator's taper (r[k] · n / (n − k)), so a cycle of two
+    // similar bumps is not cut in half just because the shorter lag is less tapered.
+    let n = x.len() as f64;
+    let unbiased = |k: usize| r[k] * n / (n - k as f64);
     let best = maxima
         .iter()
-        .map(|&k| r[k])
+        .map(|&k| unbiased(k))
         .fold(f64::NEG_INFINITY, f64::max);
     if !best.is_finite() || best <= 0.0 {
         return None;
     }
-    let k = *maxima.iter().find(|&&k| r[k] >= harmonic_ratio * best)?;
+    let k = *maxima
+        .iter()
+        .find(|&&k| unbiased(k) >= harmonic_ratio * best)?;
     // Parabola through (k−1, k, k+1).
     let (a, b, c) = (r[k - 1], r[k], r[k + 1]);
     let den = a - 2.0 * b + c;
@@ -51,14 +57,34 @@ pub(crate) fn estimate_period(
     })
 }
 
+/// Centred moving average over `width` samples (`width / 2` on each side; shorter windows at
+/// the ends), for finite signals: prefix sums, O(n).
+pub(crate) fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
+    let n = x.len();
+    let half = width / 2;
+    let mut sum = Vec::with_capacity(n + 1);
+    sum.push(0.0);
+    let mut acc = 0.0;
+    for v in x {
+        acc += v;
+        sum.push(acc);
+    }
+    (0..n)
+        .map(|i| {
+            let a = i.saturating_sub(half);
+            let b = (i + half + 1).min(n);
+            (sum[b] - sum[a]) / (b - a) as f64
+        })
+        .collect()
+}
+
 /// Centred moving average of width `width` applied twice (a triangular kernel): a cheap
 /// zero-phase low-pass filter.
 pub(crate) fn smooth(x: &[f64], width: usize) -> Vec<f64> {
     if width < 2 {
         return x.to_vec();
     }
-    let once = crate::motion::moving_average(x, width);
-    crate::motion::moving_average(&once, width)
+    moving_average(&moving_average(x, width), width)
 }
 
 /// Local maxima of `x` (the middle of a flat top), like `scipy.signal.find_peaks` without
@@ -116,9 +142,12 @@ pub(crate) fn select_by_distance(x: &[f64], peaks: &[usize], distance: usize) ->
 }
 
 /// Prominence of each peak with a window of `wlen` samples centred on it, as
-/// `scipy.signal.peak_prominences(x, peaks, wlen)` computes it; also the bases (the lowest
-/// points on each side before a higher sample or the window's edge).
-pub(crate) fn prominences(x: &[f64], peaks: &[usize], wlen: usize) -> Vec<(f64, usize, usize)> {
+/// `scipy.signal.peak_prominences(x, peaks, wlen)` computes it: the peak's height over the
+/// higher of the lowest points on each side (searched until a higher sample or the window's
+/// edge). With `open_ends`, a side whose search ran into the end of the signal (not the
+/// window's edge, nor a higher sample) is not observed in full and is ignored: a rep cut by
+/// the start or end of the recording is measured on its observed side.
+pub(crate) fn prominences(x: &[f64], peaks: &[usize], wlen: usize, open_ends: bool) -> Vec<f64> {
     let n = x.len();
     let half = wlen / 2;
     peaks
@@ -126,31 +155,88 @@ pub(crate) fn prominences(x: &[f64], peaks: &[usize], wlen: usize) -> Vec<(f64, 
         .map(|&p| {
             let lo = p.saturating_sub(half);
             let hi = (p + half).min(n.saturating_sub(1));
-            let (mut left_min, mut left_base) = (x[p], p);
+            let mut left_min = x[p];
             let mut i = p;
+            let mut left_open = true;
             while i > lo {
                 i -= 1;
                 if x[i] > x[p] {
+                    left_open = false;
                     break;
                 }
-                if x[i] < left_min {
-                    (left_min, left_base) = (x[i], i);
-                }
+                left_min = left_min.min(x[i]);
             }
-            let (mut right_min, mut right_base) = (x[p], p);
+            left_open &= i == 0;
+            let mut right_min = x[p];
             let mut i = p;
+            let mut right_open = true;
             while i < hi {
                 i += 1;
                 if x[i] > x[p] {
+                    right_open = false;
                     break;
                 }
-                if x[i] < right_min {
-                    (right_min, right_base) = (x[i], i);
-                }
+                right_min = right_min.min(x[i]);
             }
-            (x[p] - left_min.max(right_min), left_base, right_base)
+            right_open &= i + 1 == n;
+            let base = match (open_ends, left_open, right_open) {
+                (true, true, false) => right_min,
+                (true, false, true) => left_min,
+                _ => left_min.max(right_min),
+            };
+            x[p] - base
         })
         .collect()
+}
+
+/// Local periodicity of several channels: for each sample, the highest over `lags` of the
+/// correlation between the channels over a window of `width` samples and the same channels
+/// one lag later, `Σ_c Σ_i x_c[i]·x_c[i+lag] / √(Σ_c Σ_i x_c[i]² · Σ_c Σ_i x_c[i+lag]²)`,
+/// with the pair of windows centred on the sample (no mean removed: the channels are
+/// detrended). 0 where the channels are flat. O(n · channels · lags) with prefix sums.
+pub(crate) fn local_periodicity(chans: &[Vec<f64>], lags: &[usize], width: usize) -> Vec<f64> {
+    let n = chans.first().map_or(0, Vec::len);
+    let mut out = vec![0.0f64; n];
+    let mut prod = vec![0.0; n + 1];
+    let mut e0 = vec![0.0; n + 1];
+    let mut e1 = vec![0.0; n + 1];
+    for &lag in lags {
+        if lag == 0 || lag >= n {
+            continue;
+        }
+        let m = n - lag;
+        prod[..=m].iter_mut().for_each(|v| *v = 0.0);
+        e0[..=m].iter_mut().for_each(|v| *v = 0.0);
+        e1[..=m].iter_mut().for_each(|v| *v = 0.0);
+        for c in chans {
+            for i in 0..m {
+                let (a, b) = (c[i], c[i + lag]);
+                prod[i + 1] += a * b;
+                e0[i + 1] += a * a;
+                e1[i + 1] += b * b;
+            }
+        }
+        for i in 0..m {
+            prod[i + 1] += prod[i];
+            e0[i + 1] += e0[i];
+            e1[i + 1] += e1[i];
+        }
+        // The window of first samples [t − lag/2 − width/2, t − lag/2 + width/2) pairs with
+        // the one a lag later: together centred on t.
+        for (t, o) in out.iter_mut().enumerate() {
+            let centre = t as f64 - lag as f64 / 2.0;
+            let a = (centre - width as f64 / 2.0).round().max(0.0) as usize;
+            let b = ((centre + width as f64 / 2.0).round().max(0.0) as usize).min(m);
+            if b <= a {
+                continue;
+            }
+            let den = ((e0[b] - e0[a]) * (e1[b] - e1[a])).sqrt();
+            if den > 0.0 {
+                *o = o.max((prod[b] - prod[a]) / den);
+            }
+        }
+    }
+    out
 }
 
 /// The index of the smallest value of `x[range]` (the first, on ties).
@@ -185,12 +271,20 @@ mod tests {
         assert_eq!(select_by_distance(&x, &[1, 4, 7], 4), vec![4]);
         // scipy.signal.peak_prominences(x, [1, 4, 7]) -> [1, 3, 1] (peak 1's right side
         // stops at the 3: its higher base is the 1 at index 2).
-        let p = prominences(&x, &[1, 4, 7], usize::MAX);
-        let got: Vec<f64> = p.iter().map(|t| t.0).collect();
-        assert_eq!(got, vec![1.0, 3.0, 1.0]);
-        assert_eq!((p[0].1, p[0].2), (0, 2));
+        assert_eq!(
+            prominences(&x, &[1, 4, 7], usize::MAX, false),
+            vec![1.0, 3.0, 1.0]
+        );
         // With wlen = 3 the window of peak 4 is [3, 5]: prominence 0 like SciPy's.
-        assert_eq!(prominences(&x, &[4], 3)[0].0, 0.0);
+        assert_eq!(prominences(&x, &[4], 3, false), vec![0.0]);
+        // Open ends: peak 1's left side runs into the start (its lowest point, 0, is the
+        // first sample), so 2 − 1 = 1 either way? No: its right side is closed by the 3 and
+        // its left side open, so it is measured on the right: 2 − 1 = 1 as well. A peak cut
+        // by the start, [2.5, 3, 2, 0, 1, 4], is measured on its right side: 3 − 0 = 3
+        // instead of SciPy's 3 − 2.5 = 0.5.
+        let cut = [2.5, 3.0, 2.0, 0.0, 1.0, 4.0];
+        assert_eq!(prominences(&cut, &[1], usize::MAX, false), vec![0.5]);
+        assert_eq!(prominences(&cut, &[1], usize::MAX, true), vec![3.0]);
     }
 
     #[test]
@@ -215,6 +309,23 @@ mod tests {
             .collect();
         let p = estimate_period(&noise, 5, 200, 0.8);
         assert!(p.is_none_or(|p| p.score < 0.2), "{p:?}");
+    }
+
+    #[test]
+    fn local_periodicity_of_a_sine_between_rests() {
+        // Flat, then 6 cycles of a period-20 sine, then flat: correlation 1 one period later
+        // in the middle of the cycles, 0 in the flat stretches.
+        let mut x = vec![0.0; 300];
+        for (i, v) in x.iter_mut().enumerate().skip(100).take(120) {
+            *v = (2.0 * std::f64::consts::PI * i as f64 / 20.0).sin();
+        }
+        let r = local_periodicity(&[x.clone()], &[18, 20, 22], 40);
+        assert!((r[160] - 1.0).abs() < 1e-9, "{}", r[160]);
+        assert_eq!((r[20], r[280]), (0.0, 0.0));
+        // Two channels, one the other's negative: still periodic.
+        let y: Vec<f64> = x.iter().map(|v| -v).collect();
+        let r2 = local_periodicity(&[x, y], &[20], 40);
+        assert!((r2[160] - 1.0).abs() < 1e-9);
     }
 
     #[test]
