@@ -229,3 +229,29 @@ fn bench_refuses_a_broken_manifest() {
         "{err}"
     );
 }
+
+#[test]
+fn gait_plot_writes_a_png_and_refuses_bad_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.png");
+    let walk = "data/samples/walk_left_drop_mediapipe.csv";
+    let o = dorsi(&["gait", walk, "--plot", path_str(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrote"));
+    let png = std::fs::read(&out).expect("the plot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000);
+    // With `--json -`, stdout is the report and stderr stays quiet.
+    let o = dorsi(&["gait", walk, "--plot", path_str(&out), "--json", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("wrote"));
+    let _: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    // Bad formats and folders are usage errors.
+    for bad in [
+        dir.path().join("out.jpg"),
+        dir.path().join("no/dir/out.png"),
+    ] {
+        let o = dorsi(&["gait", walk, "--plot", path_str(&bad)]);
+        assert_eq!(o.status.code(), Some(2), "{}", bad.display());
+        assert!(!bad.exists());
+    }
+}

@@ -692,7 +692,7 @@ fn time_panels(
                     "foot pitch (°)",
                     PITCH_PANEL_PX,
                     if report.events.is_empty() {
-                        "no gait events found: no foot pitch measured against them"
+                        "no gait events found, so no foot pitch to show"
                     } else {
                         "no foot pitch could be measured"
                     },
@@ -1388,3 +1388,6 @@ fn draw_strip<DB: DrawingBackend>(
         .draw_text(&title, &title_style, (start, y))
         .map_err(render_error)
 }
+
+#[cfg(test)]
+mod tests;
