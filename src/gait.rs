@@ -174,14 +174,15 @@ fn write_csv(dir: &Path, r: &GaitReport, inputs: &[String]) -> anyhow::Result<()
         "side,start_s,end_s,stride_time_s,stance_s,swing_s,cadence_steps_per_min,\
          foot_strike_angle_deg,mid_swing_pitch_deg,late_swing_pitch_deg,\
          peak_swing_dorsiflexion_deg,min_toe_clearance_m,clearance_minimum,\
-         max_swing_toe_height_m,heel_to_toe_s,flagged,reasons\n",
+         max_swing_toe_height_m,heel_to_toe_s,lateral_swing_excursion_m,\
+         pelvic_obliquity_swing_deg,flagged,reasons\n",
     );
     for st in &r.strides {
         let m = &st.metrics;
         let reasons: Vec<&str> = st.drag.reasons.iter().map(|x| x.code).collect();
         let _ = writeln!(
             strides,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             m.side,
             m.start_s,
             m.end_s,
@@ -197,6 +198,8 @@ fn write_csv(dir: &Path, r: &GaitReport, inputs: &[String]) -> anyhow::Result<()
             m.clearance_minimum.map_or(String::new(), |b| b.to_string()),
             csv_opt(m.max_swing_toe_height_m),
             csv_opt(m.heel_to_toe_s),
+            csv_opt(m.lateral_swing_excursion_m),
+            csv_opt(m.pelvic_obliquity_swing_deg),
             st.drag.flagged,
             reasons.join(";")
         );

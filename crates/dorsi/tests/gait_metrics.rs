@@ -156,3 +156,74 @@ fn synthetic_verdicts() {
         );
     }
 }
+
+/// Compensations show on the side that makes them: circumduction from foot IMUs, hip hiking
+/// and circumduction from markers; a symmetric walk shows none.
+#[test]
+fn compensations_are_seen_on_their_side() {
+    use dorsi::synth::body::Side;
+    use dorsi::synth::gait::{Compensation, Walk, WalkParams};
+    use dorsi::synth::{imu, keypoints};
+
+    let walk = |comp: Compensation| {
+        let mut params = WalkParams {
+            duration_s: 30.0,
+            ..Default::default()
+        };
+        params.compensation[0] = comp;
+        Walk::new(params, 4)
+    };
+    let reasons = |csv: String, name: &str| -> (String, String) {
+        let rec = dorsi::io::read_bytes(name, csv.as_bytes(), &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = GaitAnalyzer::default()
+            .analyze(&rec)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let of = |side: &str| {
+            report
+                .sides
+                .iter()
+                .find(|s| s.side == side)
+                .map(|s| s.reasons.join("; "))
+                .unwrap_or_default()
+        };
+        (of("left"), of("right"))
+    };
+    let feet = [
+        imu::Placement::foot(Side::Left),
+        imu::Placement::foot(Side::Right),
+    ];
+    let imu_csv = |w: &Walk| imu::simulate(w, &feet, 100.0, &Default::default(), 4).to_csv();
+    let trc =
+        |w: &Walk| keypoints::simulate_markers(w, 100.0, &Default::default(), 4).to_trc("walk.trc");
+
+    let out = walk(Compensation {
+        circumduction: 1.0,
+        ..Default::default()
+    });
+    let (left, right) = reasons(imu_csv(&out), "walk.csv");
+    assert!(left.contains("circumduction"), "{left}");
+    assert!(!right.contains("compensation"), "{right}");
+
+    let hike = walk(Compensation {
+        hip_hiking: 1.0,
+        ..Default::default()
+    });
+    let (left, right) = reasons(trc(&hike), "walk.trc");
+    assert!(left.contains("hip hiking"), "{left}");
+    assert!(!right.contains("compensation"), "{right}");
+
+    let step = walk(Compensation {
+        steppage: 1.0,
+        ..Default::default()
+    });
+    let (left, right) = reasons(imu_csv(&step), "walk.csv");
+    assert!(left.contains("steppage"), "{left}");
+    assert!(!right.contains("compensation"), "{right}");
+
+    let even = walk(Compensation::default());
+    for (csv, name) in [(imu_csv(&even), "walk.csv"), (trc(&even), "walk.trc")] {
+        let (left, right) = reasons(csv, name);
+        assert!(left.is_empty() && right.is_empty(), "{left} | {right}");
+    }
+}

@@ -123,13 +123,7 @@ impl GaitAnalyzer {
                 measured.extend(metrics::stride_metrics(
                     rec,
                     std::slice::from_ref(s),
-                    &FootTrack {
-                        side: s.side.clone(),
-                        source: String::new(),
-                        pitch_deg: Vec::new(),
-                        toe_height_m: Vec::new(),
-                        ankle_deg: Vec::new(),
-                    },
+                    &FootTrack::unknown(s.side.clone(), "", 0),
                     &self.metrics,
                 ));
             }

@@ -14,7 +14,8 @@
 //! limits and against the other side: `foot_drop` when the median foot-strike angle is flat
 //! or toe first, or when at least two of these hold: the strike angle is well below the
 //! other side's, the foot is still plantarflexed in late swing, most swings have too little
-//! or no toe clearance. A side with too few strides, or whose strike angles scatter too much
+//! or no toe clearance, the walker compensates on that side (steppage, circumduction or hip
+//! hiking, against the other side). A side with too few strides, or whose strike angles scatter too much
 //! to trust, is `inconclusive`.
 
 use serde::Serialize;
@@ -44,6 +45,14 @@ pub struct DragParams {
     pub min_strides: usize,
     /// Foot-strike angles scattering more than this (robust SD) give no verdict, degrees.
     pub max_spread_deg: f64,
+    /// Steppage: the toe clears the floor in mid-swing by this much more than on the other
+    /// side, m.
+    pub steppage_m: f64,
+    /// Circumduction: the foot swings this much further out than on the other side, m.
+    pub circumduction_m: f64,
+    /// Hip hiking: the hip rises this much more in this side's swing than in the other's,
+    /// degrees.
+    pub hip_hiking_deg: f64,
 }
 
 impl Default for DragParams {
@@ -56,6 +65,9 @@ impl Default for DragParams {
             asymmetry_deg: 10.0,
             min_strides: 3,
             max_spread_deg: 10.0,
+            steppage_m: 0.03,
+            circumduction_m: 0.025,
+            hip_hiking_deg: 2.0,
         }
     }
 }
@@ -149,6 +161,10 @@ pub struct Medians {
     pub max_swing_toe_height_m: Option<f64>,
     /// Heel-to-forefoot time, s.
     pub heel_to_toe_s: Option<f64>,
+    /// Outward swing of the foot, m.
+    pub lateral_swing_excursion_m: Option<f64>,
+    /// Hip rise in swing, degrees.
+    pub pelvic_obliquity_swing_deg: Option<f64>,
 }
 
 fn med(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
@@ -172,11 +188,55 @@ impl Medians {
             min_toe_clearance_m: m(&|s| s.min_toe_clearance_m),
             max_swing_toe_height_m: m(&|s| s.max_swing_toe_height_m),
             heel_to_toe_s: m(&|s| s.heel_to_toe_s),
+            lateral_swing_excursion_m: m(&|s| s.lateral_swing_excursion_m),
+            pelvic_obliquity_swing_deg: m(&|s| s.pelvic_obliquity_swing_deg),
         }
     }
 }
 
 impl DragParams {
+    /// Compensations for a foot that does not clear the floor, seen against the other side:
+    /// steppage, circumduction, hip hiking.
+    pub fn compensations(&self, mine: &Medians, other: &Medians) -> Vec<String> {
+        let more = |a: Option<f64>, b: Option<f64>, by: f64| match (a, b) {
+            (Some(a), Some(b)) if a >= b + by => Some((a, b)),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        if let Some((a, b)) = more(
+            mine.min_toe_clearance_m,
+            other.min_toe_clearance_m,
+            self.steppage_m,
+        ) {
+            out.push(format!(
+                "steppage (toe {:.0} mm clear in mid-swing against {:.0} mm)",
+                a * 1000.0,
+                b * 1000.0
+            ));
+        }
+        if let Some((a, b)) = more(
+            mine.lateral_swing_excursion_m,
+            other.lateral_swing_excursion_m,
+            self.circumduction_m,
+        ) {
+            out.push(format!(
+                "circumduction (foot {:.0} mm out in swing against {:.0} mm)",
+                a * 1000.0,
+                b * 1000.0
+            ));
+        }
+        if let Some((a, b)) = more(
+            mine.pelvic_obliquity_swing_deg,
+            other.pelvic_obliquity_swing_deg,
+            self.hip_hiking_deg,
+        ) {
+            out.push(format!(
+                "hip hiking (hip up {a:.1}° in swing against {b:.1}°)"
+            ));
+        }
+        out
+    }
+
     /// The signs of foot drag in one stride.
     pub fn stride(&self, s: &StrideMetrics) -> Drag {
         let mut reasons = Vec::new();
@@ -305,6 +365,12 @@ impl DragParams {
                 "{poor} of {} swings with no or too little toe clearance",
                 measured.len()
             ));
+        }
+        // Compensations, against the other side: together one sign.
+        let compensations =
+            other.map_or_else(Vec::new, |o| self.compensations(&summary.medians, o));
+        if !compensations.is_empty() {
+            signs.push(format!("compensation: {}", compensations.join(", ")));
         }
         let n = strides.len() as f64;
         let sample = n / (n + 3.0);

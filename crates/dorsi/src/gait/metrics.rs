@@ -81,6 +81,36 @@ pub struct FootTrack {
     pub toe_height_m: Vec<f64>,
     /// Ankle angle (dorsiflexion positive, 0 with foot and shank at right angles), degrees.
     pub ankle_deg: Vec<f64>,
+    /// Sideways distance of the foot from the straight line between its two stance
+    /// positions, outwards positive (circumduction swings it out), m.
+    pub lateral_m: Vec<f64>,
+    /// Pelvic obliquity: this side's hip above the other one, degrees (hip hiking raises it
+    /// in this side's swing).
+    pub pelvic_obliquity_deg: Vec<f64>,
+}
+
+impl FootTrack {
+    /// A track of `n` samples, every quantity unknown (`NaN`).
+    pub fn unknown(side: Option<String>, source: &str, n: usize) -> Self {
+        FootTrack {
+            side,
+            source: source.to_string(),
+            pitch_deg: vec![f64::NAN; n],
+            toe_height_m: vec![f64::NAN; n],
+            ankle_deg: vec![f64::NAN; n],
+            lateral_m: vec![f64::NAN; n],
+            pelvic_obliquity_deg: vec![f64::NAN; n],
+        }
+    }
+
+    /// +1 for the left foot (left is outwards), −1 for the right, `NaN` without a side.
+    fn outward_sign(&self) -> f64 {
+        match self.side.as_deref() {
+            Some("left") => 1.0,
+            Some("right") => -1.0,
+            _ => f64::NAN,
+        }
+    }
 }
 
 /// The metrics of one stride (`None` where the modality or the data cannot give them).
@@ -119,6 +149,12 @@ pub struct StrideMetrics {
     /// Initial contact to the forefoot reaching the floor (foot flat), s; `None` for a flat
     /// or toe-first contact.
     pub heel_to_toe_s: Option<f64>,
+    /// Largest outward swing of the foot from its straight path during the swing
+    /// (circumduction widens it), m.
+    pub lateral_swing_excursion_m: Option<f64>,
+    /// Rise of this side's hip over the other during the swing, above its level in the
+    /// stance (hip hiking), degrees.
+    pub pelvic_obliquity_swing_deg: Option<f64>,
 }
 
 /// Foot tracks from every foot IMU of the recording with events of its side.
@@ -146,13 +182,7 @@ pub fn imu_tracks(
         let still = moving_average(&norms, ((0.04 * hz).round() as usize).max(1));
         let anchors = mid_stances(rec, &mine, &still);
         let n = rec.n_samples;
-        let mut track = FootTrack {
-            side: side.clone(),
-            source: imu.name.clone(),
-            pitch_deg: vec![f64::NAN; n],
-            toe_height_m: vec![f64::NAN; n],
-            ankle_deg: vec![f64::NAN; n],
-        };
+        let mut track = FootTrack::unknown(side.clone(), &imu.name, n);
         for (a, b) in intervals(rec, &anchors, params) {
             integrate(acc, gyro, axis, a, b, hz, params, &mut track);
         }
@@ -277,16 +307,25 @@ fn integrate(
     for (k, v) in vel.iter_mut().enumerate() {
         *v -= v_end * (k as f64 / span);
     }
-    let mut height = vec![0.0; len];
+    let mut pos = vec![Vector3::zeros(); len];
     for k in 1..len {
-        height[k] = height[k - 1] + (vel[k - 1] + vel[k]).dot(&up) * (0.5 * dt);
+        pos[k] = pos[k - 1] + (vel[k - 1] + vel[k]) * (0.5 * dt);
     }
-    let (h_end, p_end) = (height[len - 1], pitch[len - 1]);
+    let (end, p_end) = (pos[len - 1], pitch[len - 1]);
+    let h_end = end.dot(&up);
+    // Sideways: from the straight line between the two stance positions (a stride's length
+    // at least), outwards positive.
+    let stride = end - up * h_end;
+    let left = (stride.norm() > 0.2).then(|| up.cross(&stride).normalize());
+    let outward = track.outward_sign();
     for k in 0..len {
         let f = k as f64 / span;
         let toe_rise = (rot[k] * toe - toe).dot(&up);
-        track.toe_height_m[a + k] = height[k] - h_end * f + toe_rise;
+        track.toe_height_m[a + k] = pos[k].dot(&up) - h_end * f + toe_rise;
         track.pitch_deg[a + k] = (pitch[k] - p_end * f).to_degrees();
+        if let Some(l) = left {
+            track.lateral_m[a + k] = outward * pos[k].dot(&l);
+        }
     }
 }
 
@@ -357,13 +396,7 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         let still = moving_average(&speed, smooth);
         let anchors = mid_stances(rec, &mine, &still);
         let n = rec.n_samples;
-        let mut track = FootTrack {
-            side: Some(side.to_string()),
-            source: "keypoints".into(),
-            pitch_deg: vec![f64::NAN; n],
-            toe_height_m: vec![f64::NAN; n],
-            ankle_deg: vec![f64::NAN; n],
-        };
+        let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", n);
         let half = ((0.05 * hz).round() as usize).max(1);
         let level = |x: &[f64], i: usize| {
             crate::signal::median(
@@ -372,7 +405,17 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
                     .copied(),
             )
         };
+        let hips = hip_pair(sk, side);
         for (a, b) in intervals(rec, &anchors, &MetricParams::default()) {
+            if markers {
+                sideways(&heel.position, a, b, &mut track);
+                if let Some((mine, other)) = hips {
+                    for i in a..=b {
+                        let d = mine.position[i] - other.position[i];
+                        track.pelvic_obliquity_deg[i] = d.z.atan2(d.x.hypot(d.y)).to_degrees();
+                    }
+                }
+            }
             let (p0, p1) = (level(&raw_pitch, a), level(&raw_pitch, b));
             let (h0, h1) = (level(&toe_up, a), level(&toe_up, b));
             for i in a..=b {
@@ -387,6 +430,41 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         out.push(track);
     }
     out
+}
+
+/// This side's and the other side's hip (or anterior iliac spine) points.
+fn hip_pair<'a>(sk: &'a Skeleton, side: &str) -> Option<(&'a Point, &'a Point)> {
+    let names = |s: &str| {
+        let c = if s == "left" { 'L' } else { 'R' };
+        [
+            format!("{s}_hip"),
+            format!("{c}Hip"),
+            format!("{c}ASI"),
+            format!("{c}.ASIS"),
+        ]
+    };
+    let other = if side == "left" { "right" } else { "left" };
+    let find = |s: &str| {
+        let n = names(s);
+        let r: Vec<&str> = n.iter().map(String::as_str).collect();
+        super::keypoints::find(sk, &r)
+    };
+    Some((find(side)?, find(other)?))
+}
+
+/// Sideways distance of a point from the straight line between its positions at `a` and
+/// `b` (horizontal plane, z up), outwards positive.
+fn sideways(points: &[Vector3<f64>], a: usize, b: usize, track: &mut FootTrack) {
+    let flat = |v: Vector3<f64>| Vector3::new(v.x, v.y, 0.0);
+    let stride = flat(points[b] - points[a]);
+    if !(stride.norm() > 0.2) {
+        return;
+    }
+    let left = Vector3::z().cross(&stride).normalize();
+    let outward = track.outward_sign();
+    for i in a..=b {
+        track.lateral_m[i] = outward * flat(points[i] - points[a]).dot(&left);
+    }
 }
 
 /// The ankle angle from knee, ankle, heel and toe points: 90° minus the angle between the
@@ -578,11 +656,18 @@ pub fn stride_metrics(
             };
             let (mut mid, mut late, mut dorsi, mut mtc, mut has_min, mut top) =
                 (None, None, None, None, None, None);
+            let (mut wide, mut hike) = (None, None);
             if let (Some(off), Some(sw)) = (off, s.swing_s) {
                 mid = value(&track.pitch_deg, off + 0.5 * sw);
                 late = value(&track.pitch_deg, off + 0.85 * sw);
                 let (a, b) = (idx(off), idx(s.end_s));
                 dorsi = max_in(&track.ankle_deg, a, b).map(|m| m.1);
+                wide = max_in(&track.lateral_m, a, b).map(|m| m.1);
+                let stance = track.pelvic_obliquity_deg.get(ic.min(a)..a).unwrap_or(&[]);
+                let level = crate::signal::median(stance.iter().copied());
+                hike = max_in(&track.pelvic_obliquity_deg, a, b)
+                    .map(|m| m.1 - level)
+                    .filter(|v| v.is_finite());
                 let h = &track.toe_height_m;
                 let m = idx(off + 0.5 * sw);
                 if let (Some((i1, _)), Some((i2, h2)), Some((_, hmax))) =
@@ -613,6 +698,8 @@ pub fn stride_metrics(
                 clearance_minimum: has_min,
                 max_swing_toe_height_m: top,
                 heel_to_toe_s: heel_to_toe,
+                lateral_swing_excursion_m: wide,
+                pelvic_obliquity_swing_deg: hike,
             }
         })
         .collect()
