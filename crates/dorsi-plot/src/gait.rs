@@ -64,6 +64,8 @@ const NORMAL: RGBColor = RGBColor(26, 128, 60);
 const INCONCLUSIVE: RGBColor = RGBColor(120, 120, 120);
 /// Opacity of the tint of flagged strides.
 const FLAG_ALPHA: f64 = 0.13;
+/// Stretches without data.
+const GAP: RGBColor = RGBColor(215, 215, 215);
 /// Healthy ranges.
 const HEALTHY: RGBColor = RGBColor(0, 158, 115);
 /// The detector's limits.
@@ -197,6 +199,8 @@ struct MetricPanel {
     crosses: Vec<(RGBColor, f64)>,
     band: Option<(f64, f64, String)>,
     limit: Option<(f64, String)>,
+    /// The smallest y span shown, so small differences do not look large.
+    min_span: f64,
 }
 
 /// Everything the gait figure draws, prepared.
@@ -207,6 +211,8 @@ struct GaitFigure {
     t0: f64,
     t1: f64,
     time_panels: Vec<TimePanel>,
+    /// Stretches of the recording without data: `(start s, end s)`.
+    gaps: Vec<(f64, f64)>,
     metric_panels: Vec<MetricPanel>,
     /// Why there are no metric panels.
     metrics_message: Option<String>,
@@ -367,7 +373,7 @@ impl GaitFigure {
             Modality::Markers => "markers",
             Modality::Signals => "signals",
         };
-        let subtitle = format!(
+        let mut subtitle = format!(
             "{} · {modality} · {} Hz · {} · detector {} · {} events, {} strides",
             rec.source.format,
             format_rate(rec.sampling_rate_hz),
@@ -376,6 +382,13 @@ impl GaitFigure {
             report.events.len(),
             report.strides.len(),
         );
+        let missing = rec.gaps.iter().filter(|g| !g.filled).count();
+        if missing > 0 {
+            subtitle.push_str(&format!(
+                " · {missing} gap{} without data (grey)",
+                if missing == 1 { "" } else { "s" }
+            ));
+        }
         GaitFigure {
             title: format!("Gait: {}", file_label(&rec.source.files)),
             subtitle,
@@ -383,6 +396,12 @@ impl GaitFigure {
             t0,
             t1,
             time_panels,
+            gaps: rec
+                .gaps
+                .iter()
+                .filter(|g| !g.filled && g.start_s.is_finite() && g.end_s.is_finite())
+                .map(|g| (g.start_s.min(g.end_s), g.start_s.max(g.end_s)))
+                .collect(),
             metric_panels,
             metrics_message,
             side_keys: names.iter().map(|n| (n.clone(), side_colour(n))).collect(),
@@ -799,6 +818,7 @@ fn metric_panels(report: &GaitReport) -> (Vec<MetricPanel>, Option<String>) {
                 strike_limit,
                 format!("flat at or below {}°", num(strike_limit, 0)),
             )),
+            min_span: 20.0,
         },
         MetricPanel {
             title: "Foot pitch in late swing (85 %)".into(),
@@ -810,6 +830,7 @@ fn metric_panels(report: &GaitReport) -> (Vec<MetricPanel>, Option<String>) {
                 late_limit,
                 format!("plantarflexed at or below {}°", num(late_limit, 0)),
             )),
+            min_span: 20.0,
         },
         MetricPanel {
             title: "Minimum toe clearance".into(),
@@ -825,6 +846,7 @@ fn metric_panels(report: &GaitReport) -> (Vec<MetricPanel>, Option<String>) {
                 mtc_limit_mm,
                 format!("too low under {} mm", num(mtc_limit_mm, 0)),
             )),
+            min_span: 20.0,
         },
         MetricPanel {
             title: "Stride time".into(),
@@ -833,6 +855,7 @@ fn metric_panels(report: &GaitReport) -> (Vec<MetricPanel>, Option<String>) {
             crosses: Vec::new(),
             band: None,
             limit: None,
+            min_span: 0.3,
         },
     ];
     let panels: Vec<MetricPanel> = panels
@@ -864,6 +887,16 @@ fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
         (lo - half, hi + half)
     } else {
         (lo - 0.08 * span, hi + 0.08 * span)
+    }
+}
+
+/// `(lo, hi)` widened about its middle to at least `min_span`.
+fn widen((lo, hi): (f64, f64), min_span: f64) -> (f64, f64) {
+    if hi - lo >= min_span {
+        (lo, hi)
+    } else {
+        let mid = 0.5 * (lo + hi);
+        (mid - 0.5 * min_span, mid + 0.5 * min_span)
     }
 }
 
@@ -1014,8 +1047,12 @@ impl GaitFigure {
                 (Key::Dot(*c), label)
             })
             .collect();
-        keys.push((Key::Band(HEALTHY.mix(0.16)), "healthy range".into()));
-        keys.push((Key::Dash(LIMIT), "detector's limit".into()));
+        if self.metric_panels.iter().any(|p| p.band.is_some()) {
+            keys.push((Key::Band(HEALTHY.mix(0.16)), "healthy range".into()));
+        }
+        if self.metric_panels.iter().any(|p| p.limit.is_some()) {
+            keys.push((Key::Dash(LIMIT), "detector's limit".into()));
+        }
         if self.has_crosses {
             keys.push((
                 Key::Cross(INK),
@@ -1059,6 +1096,17 @@ impl GaitFigure {
             &panel.y_desc,
         )?;
 
+        for &(a, b) in &self.gaps {
+            let (a, b) = (a.max(x0), b.min(x1));
+            if b > a {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(a, y0), (b, y1)],
+                        GAP.filled(),
+                    )))
+                    .map_err(render_error)?;
+            }
+        }
         for &(a, b, colour) in &panel.flagged {
             let (a, b) = (a.max(x0), b.min(x1));
             if b > a {
@@ -1166,13 +1214,16 @@ impl GaitFigure {
         draw_strip(&strip, &panel.title, &keys, plot_left, plot_right)?;
 
         let (x0, x1) = (self.t0, self.t1);
-        let (y0, y1) = padded_range(
-            panel
-                .dots
-                .iter()
-                .map(|d| d.2)
-                .chain(panel.band.iter().flat_map(|b| [b.0, b.1]))
-                .chain(panel.limit.iter().map(|l| l.0)),
+        let (y0, y1) = widen(
+            padded_range(
+                panel
+                    .dots
+                    .iter()
+                    .map(|d| d.2)
+                    .chain(panel.band.iter().flat_map(|b| [b.0, b.1]))
+                    .chain(panel.limit.iter().map(|l| l.0)),
+            ),
+            panel.min_span,
         );
         let mut chart = ChartBuilder::on(&chart_area)
             .margin_right(RIGHT)
@@ -1203,12 +1254,27 @@ impl GaitFigure {
                 .draw_series(dashes(x0, x1, *l, plot_w))
                 .map_err(render_error)?;
         }
+        // White halos first, then the dots, so no halo hides a dot. Many strides (long
+        // recordings) get small dots without halos.
+        let dense = panel.dots.len() as f64 > plot_w as f64 / 8.0;
+        let radius = if dense { 2 } else { 4 };
+        if !dense {
+            chart
+                .draw_series(
+                    panel
+                        .dots
+                        .iter()
+                        .map(|&(_, t, v)| Circle::new((t, v), radius + 1, WHITE.filled())),
+                )
+                .map_err(render_error)?;
+        }
         chart
-            .draw_series(panel.dots.iter().map(|&(c, t, v)| {
-                plotters::element::EmptyElement::at((t, v))
-                    + Circle::new((0, 0), 5, WHITE.filled())
-                    + Circle::new((0, 0), 4, c.filled())
-            }))
+            .draw_series(
+                panel
+                    .dots
+                    .iter()
+                    .map(|&(c, t, v)| Circle::new((t, v), radius, c.filled())),
+            )
             .map_err(render_error)?;
         let bottom = y0 + 0.05 * (y1 - y0);
         chart
