@@ -62,7 +62,7 @@ pub enum FootSignal {
     /// heading, rad (needs world points or image depth).
     FootRotation,
     /// Roll of the foot about its long axis: the sole's centre (mid heel–toe) beside the
-    /// ankle, rad (needs world points or image depth).
+    /// ankle (the pivot, its running median over 1 s), rad (needs world points or image depth).
     FootEversion,
 }
 
@@ -187,6 +187,29 @@ fn median3(v: impl Iterator<Item = Vector3<f64>> + Clone) -> Vector3<f64> {
     Vector3::new(m(0), m(1), m(2))
 }
 
+/// Running median of `2k + 1` finite samples (shrinking at the ends; `NaN` when a window
+/// has none).
+fn running_median(x: &[f64], k: usize) -> Vec<f64> {
+    let n = x.len();
+    let mut buf = Vec::with_capacity(2 * k + 1);
+    (0..n)
+        .map(|i| {
+            buf.clear();
+            buf.extend(
+                x[i.saturating_sub(k)..(i + k + 1).min(n)]
+                    .iter()
+                    .copied()
+                    .filter(|v| v.is_finite()),
+            );
+            if buf.is_empty() {
+                return f64::NAN;
+            }
+            let m = buf.len() / 2;
+            *buf.select_nth_unstable_by(m, f64::total_cmp).1
+        })
+        .collect()
+}
+
 /// One foot signal of one side (`left` / `right`) from the recording's keypoints or markers.
 pub fn foot_signal(
     rec: &Recording,
@@ -250,11 +273,19 @@ pub fn foot_signal(
             if !frame.depth {
                 return Err(MotionError::NeedsDepth("foot eversion"));
             }
+            // The ankle is the pivot and hardly moves: its running median over a second has
+            // no noise to add to the foot's (and ignores a few frames of swapped legs).
             let ankle = find(sk, side, "ankle")?;
+            let half = (rec.sampling_rate_hz / 2.0).round() as usize;
+            let comp = |k: usize| -> Vec<f64> {
+                let v: Vec<f64> = ankle.position.iter().map(|p| frame.body(p)[k]).collect();
+                running_median(&v, half)
+            };
+            let (ax, ay, az) = (comp(0), comp(1), comp(2));
             (0..n)
                 .map(|i| {
                     let mid = (frame.body(&heel.position[i]) + frame.body(&toe.position[i])) / 2.0;
-                    let d = mid - frame.body(&ankle.position[i]);
+                    let d = mid - Vector3::new(ax[i], ay[i], az[i]);
                     d.dot(&lateral).atan2(-d.dot(&up))
                 })
                 .collect()

@@ -44,6 +44,10 @@ pub const MIN_JERK_10_90: f64 = 0.50672;
 /// [`SegmentParams::validate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentParams {
+    /// Outliers up to this many samples long are removed first by a running median of
+    /// `2 × despike_samples + 1` samples. Default 3 (pose estimators swap the legs for 1–3
+    /// frames now and then; a swap during a hold would otherwise split it).
+    pub despike_samples: usize,
     /// Width of each of the two moving averages, s; `None` (default): adaptive (see the
     /// module docs).
     pub smoothing_s: Option<f64>,
@@ -51,7 +55,7 @@ pub struct SegmentParams {
     /// ramps intact).
     pub max_smoothing_s: f64,
     /// An excursion counts as a rep when it reaches this share of the typical amplitude.
-    /// Default 0.33: fidgets stay below a quarter of a rep, and reps cut short (tired,
+    /// Default 0.3: fidgets stay below a quarter of a rep, and reps cut short (tired,
     /// distracted) reach 40 % or more.
     pub min_rep_fraction: f64,
     /// A rep reaching less than this share of the typical amplitude is incomplete.
@@ -81,9 +85,10 @@ pub struct SegmentParams {
 impl Default for SegmentParams {
     fn default() -> Self {
         SegmentParams {
+            despike_samples: 3,
             smoothing_s: None,
-            max_smoothing_s: 0.5,
-            min_rep_fraction: 0.33,
+            max_smoothing_s: 1.0,
+            min_rep_fraction: 0.3,
             complete_fraction: 0.75,
             rest_band: 0.2,
             baseline_window_s: 20.0,
@@ -121,6 +126,13 @@ impl SegmentParams {
                 })
             }
         };
+        check(
+            "despike_samples",
+            self.despike_samples as f64,
+            0.0,
+            50.0,
+            "0 to 50 samples",
+        )?;
         if let Some(s) = self.smoothing_s {
             check("smoothing_s", s, 0.0, 10.0, "0 to 10 s")?;
         }
@@ -278,6 +290,23 @@ fn fill_gaps(x: &[f64]) -> Option<Vec<f64>> {
         *v = tail;
     }
     Some(out)
+}
+
+/// Running median of `2k + 1` samples (shrinking at the ends).
+fn running_median(x: &[f64], k: usize) -> Vec<f64> {
+    if k == 0 {
+        return x.to_vec();
+    }
+    let n = x.len();
+    let mut buf = Vec::with_capacity(2 * k + 1);
+    (0..n)
+        .map(|i| {
+            buf.clear();
+            buf.extend_from_slice(&x[i.saturating_sub(k)..(i + k + 1).min(n)]);
+            let m = buf.len() / 2;
+            *buf.select_nth_unstable_by(m, f64::total_cmp).1
+        })
+        .collect()
 }
 
 /// The rest level: per window, the median of the samples `in_band` says are rest, at the
@@ -550,7 +579,7 @@ pub fn segment_signal(
         smoothing_s: 0.0,
         notes: Vec::new(),
     };
-    let Some(filled) = fill_gaps(x) else {
+    let Some(raw) = fill_gaps(x) else {
         out.notes.push("the signal has no finite value".into());
         return out;
     };
@@ -561,8 +590,10 @@ pub fn segment_signal(
     let time = |i: f64| start_s + i / rate_hz;
 
     // 1. Smoothing.
-    let sigma = 1.4826 * crate::signal::median(filled.windows(2).map(|w| (w[1] - w[0]).abs()))
-        / 2f64.sqrt();
+    // The sample noise, from the raw signal (the median filter correlates it).
+    let sigma =
+        1.4826 * crate::signal::median(raw.windows(2).map(|w| (w[1] - w[0]).abs())) / 2f64.sqrt();
+    let filled = running_median(&raw, params.despike_samples);
     let range0 = crate::signal::quantile(filled.iter().copied(), 0.98)
         - crate::signal::quantile(filled.iter().copied(), 0.02);
     let width = match params.smoothing_s {
@@ -588,6 +619,10 @@ pub fn segment_signal(
         filled
     };
     out.smoothing_s = width / rate_hz;
+    out.notes.push(format!(
+        "smoothed over 2 × {:.2} s (sample noise {sigma:.3}, range {range0:.3})",
+        out.smoothing_s
+    ));
     // Variance of the triangular kernel (two boxcars of w samples), samples².
     let spread = 2.0 * (width * width - 1.0) / 12.0;
     let lo = crate::signal::quantile(smoothed.iter().copied(), 0.02);
@@ -989,6 +1024,15 @@ mod tests {
             ..SegmentParams::default()
         };
         assert_eq!(bad.validate().map_err(|e| e.name), Err("complete_fraction"));
+    }
+
+    #[test]
+    fn running_median_removes_short_spikes() {
+        let x = [0.0, 0.0, 9.0, 9.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+        assert_eq!(
+            running_median(&x, 2),
+            [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+        );
     }
 
     #[test]
