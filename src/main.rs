@@ -116,6 +116,11 @@ struct Input {
 
 impl Input {
     fn read(&self) -> Result<dorsi::Recording, ReadError> {
+        self.read_files(&self.files)
+    }
+
+    /// Read `files` (some of this input's) with this input's read options.
+    fn read_files(&self, files: &[PathBuf]) -> Result<dorsi::Recording, ReadError> {
         let opts = ReadOptions {
             format: self.format,
             rate_hz: self.rate,
@@ -124,7 +129,7 @@ impl Input {
             max_fill_s: self.max_fill,
             max_gap_s: self.max_gap,
         };
-        dorsi::io::read(&self.files, &opts)
+        dorsi::io::read(files, &opts)
     }
 }
 
@@ -177,7 +182,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             width,
         } => plot::run(&input.read()?, &output, sensor, channels, width),
-        Command::Reps { input, args } => reps::run(input.read()?, &args),
+        Command::Reps { input, args } => reps::run(reps::read(&input, &args)?, &args),
         Command::Gait { input, args } => gait::run(input.read()?, &args),
         Command::Bench(args) => bench::run(&args),
         Command::Synth {

@@ -32,6 +32,19 @@ pub(crate) struct RepsArgs {
     /// Write reps.csv, holds.csv and sets.csv into this folder (created if needed).
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
+    /// The files are consecutive pieces of one session (one rep per file, say): read each
+    /// on its own and join them on one time axis, the gaps between them filled linearly.
+    #[arg(long)]
+    pub concat: bool,
+    /// With --concat: each file's start time on the common axis, s (comma-separated; for
+    /// files without a clock of their own).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "S,S,...",
+        requires = "concat"
+    )]
+    pub offsets: Option<Vec<f64>>,
     /// Draw the signal with each rep shaded and numbered, peaks, holds and sets marked, and
     /// the adherence summary: .png or .svg.
     #[arg(long, value_name = "PATH")]
@@ -49,6 +62,20 @@ fn exercise(name: &str) -> Result<Exercise, UsageError> {
     })
 }
 
+/// The recording: the files as one recording, or (`--concat`) as consecutive pieces.
+pub(crate) fn read(input: &crate::Input, args: &RepsArgs) -> anyhow::Result<Recording> {
+    if !args.concat {
+        return Ok(input.read()?);
+    }
+    let pieces = input
+        .files
+        .iter()
+        .map(|f| input.read_files(std::slice::from_ref(f)))
+        .collect::<Result<Vec<_>, _>>()?;
+    dorsi::eval::concat::concat_recordings(pieces, args.offsets.as_deref())
+        .map_err(|e| UsageError(e).into())
+}
+
 pub(crate) fn run(rec: Recording, args: &RepsArgs) -> anyhow::Result<()> {
     let mut opts = RepOptions::new(exercise(&args.exercise)?);
     opts.sensor = args.sensor.clone();
@@ -63,11 +90,10 @@ pub(crate) fn run(rec: Recording, args: &RepsArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.plot {
         crate::output::check_not_input(path, inputs)?;
-        return Err(UsageError(format!(
-            "{}: reps plots are not available yet",
-            path.display()
-        ))
-        .into());
+        dorsi_plot::plot_reps(&rec, &analysis, path).map_err(crate::plot::plot_error)?;
+        if args.json.as_deref() != Some("-") {
+            eprintln!("wrote {}", path.display());
+        }
     }
     match args.json.as_deref() {
         Some(path) => crate::output::write_json(path, report, inputs),
@@ -100,7 +126,10 @@ pub(crate) fn adherence_word(a: Option<Adherence>) -> &'static str {
 /// The readable table: one line per rep, then holds, sets and the adherence summary.
 pub(crate) fn text(r: &RepsReport) -> String {
     let mut s = String::new();
-    let unit = &r.signal.unit;
+    let unit = match r.signal.unit.as_str() {
+        "1" => "",
+        u => u,
+    };
     let _ = writeln!(
         s,
         "{} ({}, {:?}, {} Hz, {:.1} s): {}, {} rep{} ({} complete), {} hold{}, {} set{}",
@@ -201,15 +230,15 @@ pub(crate) fn text(r: &RepsReport) -> String {
     let sm = &r.summary;
     let p = &sm.prescribed;
     let prescribed = match (p.reps, p.hold_s) {
-        (Some(n), Some(h)) => format!("{n} reps, {h:.0} s holds"),
-        (Some(n), None) => format!("{n} reps"),
-        (None, Some(h)) => format!("{h:.0} s holds"),
-        (None, None) => "nothing".into(),
+        (Some(n), Some(h)) => format!("prescribed {n} reps, {h:.0} s holds; "),
+        (Some(n), None) => format!("prescribed {n} reps; "),
+        (None, Some(h)) => format!("prescribed {h:.0} s holds; "),
+        (None, None) => String::new(),
     };
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "adherence: {} (prescribed {prescribed}; done {} rep{}, {} complete; median amplitude {}{}; median hold {})",
+        "adherence: {} ({prescribed}done {} rep{}, {} complete; median amplitude {}{}; median hold {})",
         adherence_word(sm.adherence),
         sm.reps,
         plural(sm.reps),

@@ -68,6 +68,7 @@ mod decimate;
 mod draw;
 mod gait;
 mod output;
+mod reps;
 mod select;
 mod trace;
 
@@ -76,6 +77,7 @@ use std::sync::OnceLock;
 
 pub use bench::plot_bench;
 pub use gait::plot_gait;
+pub use reps::plot_reps;
 pub use trace::{plot_recording, RecordingPlot};
 
 /// What can go wrong when plotting.
