@@ -9,7 +9,7 @@
 //! | --- | --- | --- |
 //! | loading | 0 – 0.10 | rolls from the foot-strike angle to flat, about the heel (heel first) or the toe (toe first) |
 //! | flat stance | – 0.40 | still on the floor |
-//! | push-off | 0.40 – 0.60 | rolls about the toe to the toe-off angle |
+//! | push-off | 0.40 – 0.60 | rolls about the toe to the toe-off angle, still rotating when the toe leaves the floor (the rotation eases off in early swing) |
 //! | swing | 0.60 – 1 | the toe travels one stride length; pitch goes from toe-off to foot-strike angle |
 //!
 //! Stance 60 % / swing 40 % are Perry & Burnfield's healthy figures (*Gait Analysis*, 2nd ed.,
@@ -112,6 +112,25 @@ pub const FLAG_SEVERITY: f64 = 0.4;
 const FLAT_FROM: f64 = 0.10;
 const PUSH_FROM: f64 = 0.40;
 const SWING_FROM: f64 = 0.60;
+
+/// The push-off's share of the toe-off angle at push-off phase `x` ∈ [0, 1]: `2x² − x³`,
+/// starting still and ending at the toe-off angle while still rotating (rate at toe-off
+/// [`push_off_rate_at_toe_off`] = 1, 75 % of the peak 4/3 at x = 2/3): real feet leave the
+/// floor while plantarflexing (gaitmap's motion capture: toe-off where the rate has eased a
+/// quarter off its push-off peak, the rotation turning 20–40 ms later).
+fn push_off(x: f64) -> f64 {
+    let x = x.clamp(0.0, 1.0);
+    x * x * (2.0 - x)
+}
+
+/// The slope of [`push_off`] at toe-off (x = 1).
+fn push_off_rate_at_toe_off() -> f64 {
+    1.0
+}
+
+/// How long the push-off rotation takes to ease off after toe-off, as a share of the swing
+/// (0.08 of a 0.44 s swing: the rotation turns about 25 ms after toe-off).
+const PUSH_EASE_V: f64 = 0.08;
 
 /// A smooth periodic curve through (phase, value) knots: a truncated Fourier series of the
 /// closed Catmull-Rom curve through them, so that its derivatives are continuous.
@@ -279,7 +298,7 @@ impl Walk {
             return (0.0, x0, 0.0, 0.0);
         }
         if u < SWING_FROM {
-            let th = -to * smooth_step((u - PUSH_FROM) / (SWING_FROM - PUSH_FROM));
+            let th = -to * push_off((u - PUSH_FROM) / (SWING_FROM - PUSH_FROM));
             let (th, hx, hz) = about_toe(th, x0 + len);
             return (th, hx, hz, 0.0);
         }
@@ -292,6 +311,12 @@ impl Walk {
         let early = smooth_step(v / 0.35);
         let late = smooth_step((v - 0.3 - 0.15 * severity) / (0.7 - 0.15 * severity));
         let th = -to + (to + mid) * early + (ic - mid) * late;
+        // The push-off rotation eases off in early swing (the toe has left the floor while
+        // the foot still plantarflexes): same rate as the push-off's end at toe-off, decaying
+        // over `PUSH_EASE_V` of the swing. The toe keeps its path; the heel follows.
+        let to_rate =
+            to * push_off_rate_at_toe_off() * (1.0 - SWING_FROM) / (SWING_FROM - PUSH_FROM);
+        let th_foot = th - to_rate * v * (-v / PUSH_EASE_V).exp();
         // Heel height: from its toe-off height down to the floor, through knots that give the
         // healthy toe path (early peak about 3.5 cm, minimum clearance near mid-swing), plus
         // the clearance margin and steppage lift.
@@ -326,8 +351,8 @@ impl Walk {
         // stays on the floor (a softened max over 3 mm).
         let eps = 0.003 * (PI * v).sin();
         let toe_z = (raw + (raw * raw + eps * eps).sqrt()) / 2.0;
-        let heel_z = toe_z - len * th.sin();
-        (th, toe_x - len * th.cos(), heel_z, raw)
+        let heel_z = toe_z - len * th_foot.sin();
+        (th_foot, toe_x - len * th_foot.cos(), heel_z, raw)
     }
 
     /// The healthy foot pitch at phase `u` (for the shank's normative inclination).

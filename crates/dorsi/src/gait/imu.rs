@@ -1,0 +1,466 @@
+//! Gait events from foot- or shank-worn IMUs ([`ImuEventDetector`]).
+//!
+//! ## The rotation
+//!
+//! A foot (or shank) rotates about its medio-lateral axis through the gait cycle; that axis
+//! is the principal direction of the angular rate ([`crate::motion::dominant_axis`]), so any
+//! mounting works, tilted or not. Its sign is fixed from the gait cycle itself: the swing (toes
+//! rising, or the shank swinging forward) is the positive lobe that a fast negative lobe, the
+//! push-off, precedes. (The longest rotation, which [`crate::motion::sagittal_rate`] makes
+//! positive, can be the push-off of a dropped foot that hangs in swing.) Signed this way, the
+//! sagittal rate of a foot:
+//!
+//! * is negative through push-off: the heel rises and the foot rolls over the toes, fastest
+//!   just before the toes leave the floor;
+//! * peaks in mid-swing;
+//! * falls through zero near initial contact: the heel lands and the foot rolls down onto the
+//!   floor (a toe-first or flat landing only brings it down to about zero: the forefoot
+//!   lands and the heel drops, rotating the foot the same way as in swing);
+//! * is about zero in flat stance (a foot), or negative all through stance (a shank rotating
+//!   over the planted foot).
+//!
+//! ## The events
+//!
+//! **Final contact** (toe-off): after the push-off minimum the toes leave the floor and the
+//! foot, no longer rolling over them, stops plantarflexing. Toe-off is taken where the rate
+//! has recovered `toe_off_recovery` (a quarter) of its push-off minimum on the way up. This
+//! sits between the minimum (15–50 ms early) and the zero crossing (20–40 ms late): it agrees
+//! with gaitmap's motion-capture toe-offs (median +0…+5 ms) and with Voisard's hand-checked
+//! references (0…+10 ms).
+//!
+//! **Initial contact**: the heel's (or forefoot's) impact on the floor, a transient of the
+//! specific force far sharper than anything in swing: the last sample before the jerk rises
+//! past `impact_onset_fraction` of its peak. It is sought from terminal swing (the rate
+//! down to half its swing peak) to `impact_window_s` after the rotation turns. The rotation
+//! turning is not the contact itself: the foot often starts plantarflexing 20–70 ms before
+//! the heel lands, a shank always does. Without a clear impact (no accelerometer, a soft
+//! landing, a model without impacts) initial contact falls back to the rotation: the fall
+//! through zero with the foot then rolling down (heel first), else the rate's minimum near
+//! zero after swing (toe first or flat: the swing rotation stops as the forefoot lands).
+//!
+//! ## Walking bouts
+//!
+//! A swing is a mid-swing peak of the rate above `min_swing_rate_rads`; swings of one sensor
+//! more than `max_stride_s` from any other are not walking (a single step while standing or
+//! turning on the spot) and give no events. Standing gives no swing at all.
+
+use nalgebra::Vector3;
+
+use super::side_of;
+use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
+use crate::motion::{dominant_axis, moving_average};
+use crate::Recording;
+
+/// Settings of [`ImuEventDetector`]. `Default` suits walking at any usual speed; see
+/// [`ImuEventParams::validate`] for the ranges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImuEventParams {
+    /// A mid-swing peak must reach this sagittal rate, rad/s. Default 1.5 rad/s ≈ 86 deg/s:
+    /// slow walkers pass.
+    pub min_swing_rate_rads: f64,
+    /// A mid-swing peak must also reach this share of the recording's 99th-percentile rate
+    /// (smoothed over 0.1 s). Default 0.25: the short first step from standing passes.
+    pub min_swing_share: f64,
+    /// Mid-swing peaks closer than this are one swing, s. Default 0.5.
+    pub min_swing_interval_s: f64,
+    /// Contacts are searched up to this far from the mid-swing peak, s. Default 0.5.
+    pub search_s: f64,
+    /// Smoothing of the rate before finding crossings and minima, s (noise and impact
+    /// ringing). Default 0.03.
+    pub smoothing_s: f64,
+    /// A rotation-based contact needs the foot to roll on the stance side of the crossing
+    /// (down after initial contact, pushing off before final contact) faster than this
+    /// within 150 ms, rad/s. Default 0.5 rad/s ≈ 29 deg/s.
+    pub min_roll_rate_rads: f64,
+    /// Final contact is where the rate has recovered this share of its push-off minimum.
+    /// Default 0.25.
+    pub toe_off_recovery: f64,
+    /// The impact is sought up to this long after the swing rotation turns (or stops), s.
+    /// Default 0.15.
+    pub impact_window_s: f64,
+    /// The impact's onset is the last sample before the jerk exceeds this share of its
+    /// peak. Default 0.5.
+    pub impact_onset_fraction: f64,
+    /// An impact's jerk must exceed this multiple of the jerk around mid-swing. Default 5.
+    pub min_impact_ratio: f64,
+    /// A swing with no other swing of the same sensor within this time is not walking, s.
+    /// Default 2.5.
+    pub max_stride_s: f64,
+}
+
+impl Default for ImuEventParams {
+    fn default() -> Self {
+        ImuEventParams {
+            min_swing_rate_rads: 1.5,
+            min_swing_share: 0.25,
+            min_swing_interval_s: 0.5,
+            search_s: 0.5,
+            smoothing_s: 0.03,
+            min_roll_rate_rads: 0.5,
+            toe_off_recovery: 0.25,
+            impact_window_s: 0.15,
+            impact_onset_fraction: 0.5,
+            min_impact_ratio: 5.0,
+            max_stride_s: 2.5,
+        }
+    }
+}
+
+impl ImuEventParams {
+    /// Check every parameter; the error names the first one out of range.
+    pub fn validate(&self) -> Result<(), DetectError> {
+        let check = |name: &str, value: f64, lo: f64, hi: f64| {
+            if value.is_finite() && value >= lo && value <= hi {
+                Ok(())
+            } else {
+                Err(DetectError {
+                    detector: "gait_imu".into(),
+                    message: format!("invalid parameter `{name}` = {value}: expected {lo} to {hi}"),
+                })
+            }
+        };
+        check("min_swing_rate_rads", self.min_swing_rate_rads, 0.1, 20.0)?;
+        check("min_swing_share", self.min_swing_share, 0.0, 1.0)?;
+        check("min_swing_interval_s", self.min_swing_interval_s, 0.1, 5.0)?;
+        check("search_s", self.search_s, 0.1, 2.0)?;
+        check("smoothing_s", self.smoothing_s, 0.0, 0.2)?;
+        check("min_roll_rate_rads", self.min_roll_rate_rads, 0.0, 10.0)?;
+        check("toe_off_recovery", self.toe_off_recovery, 0.0, 1.0)?;
+        check("impact_window_s", self.impact_window_s, 0.0, 0.5)?;
+        check(
+            "impact_onset_fraction",
+            self.impact_onset_fraction,
+            0.01,
+            1.0,
+        )?;
+        check("min_impact_ratio", self.min_impact_ratio, 1.0, 1000.0)?;
+        check(
+            "max_stride_s",
+            self.max_stride_s,
+            self.min_swing_interval_s,
+            30.0,
+        )
+    }
+}
+
+/// Initial and final contacts of each foot or shank IMU (sensor names containing `left` /
+/// `right` give the side).
+#[derive(Debug, Clone, Default)]
+pub struct ImuEventDetector {
+    /// Settings.
+    pub params: ImuEventParams,
+}
+
+/// Fractional sample where `s` crosses `level` between samples `j - 1` and `j`.
+fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
+    let (a, b) = (s[j - 1] - level, s[j] - level);
+    let frac = if a != b { a / (a - b) } else { 0.5 };
+    (j - 1) as f64 + frac.clamp(0.0, 1.0)
+}
+
+/// Mid-swing candidates: the largest peak of `broad · sign` above `threshold` in each
+/// neighbourhood of `min_gap` samples.
+fn swing_peaks(broad: &[f64], sign: f64, threshold: f64, min_gap: usize) -> Vec<usize> {
+    let mut peaks: Vec<usize> = Vec::new();
+    for i in 1..broad.len().saturating_sub(1) {
+        let (a, b, c) = (sign * broad[i - 1], sign * broad[i], sign * broad[i + 1]);
+        if b > threshold && b >= a && b > c {
+            match peaks.last_mut() {
+                Some(last) if i - *last < min_gap => {
+                    if b > sign * broad[*last] {
+                        *last = i;
+                    }
+                }
+                _ => peaks.push(i),
+            }
+        }
+    }
+    peaks
+}
+
+/// The push-off evidence of one orientation: the median, over its swing candidates, of the
+/// most negative rate in the `window` samples before each.
+fn push_off_score(light: &[f64], peaks: &[usize], sign: f64, window: usize) -> f64 {
+    let mins = peaks.iter().map(|&pk| {
+        light[pk.saturating_sub(window)..pk]
+            .iter()
+            .map(|v| sign * v)
+            .fold(f64::INFINITY, f64::min)
+    });
+    -crate::signal::median(mins)
+}
+
+/// One gap-free span of one sensor: the signals the events are found on.
+struct Span<'a> {
+    /// Sagittal rate, smoothed over `smoothing_s`, signed (swing positive), rad/s.
+    light: Vec<f64>,
+    /// Jerk magnitude, m/s³ (`NaN` where the accelerometer has no sample).
+    jerk: Option<Vec<f64>>,
+    /// Whether the specific force is within 1.5 m/s² of gravity (the sensor not
+    /// accelerating), per sample; `None` without an accelerometer.
+    level: Option<Vec<bool>>,
+    /// Where the span starts in the recording.
+    offset: usize,
+    rec: &'a Recording,
+}
+
+impl Span<'_> {
+    fn time_s(&self, fractional_sample: f64) -> f64 {
+        self.rec.start_s + (self.offset as f64 + fractional_sample) / self.rec.sampling_rate_hz
+    }
+}
+
+impl ImuEventDetector {
+    /// Events of one sensor within one gap-free span.
+    fn events_in(
+        &self,
+        rec: &Recording,
+        rate: &[f64],
+        acc: Option<&[Vector3<f64>]>,
+        range: std::ops::Range<usize>,
+        side: &Option<String>,
+        out: &mut Vec<DetectedEvent>,
+    ) {
+        let p = &self.params;
+        let hz = rec.sampling_rate_hz;
+        let n = |sec: f64| ((sec * hz).round() as usize).max(1);
+        let light = moving_average(&rate[range.clone()], n(p.smoothing_s));
+        let broad = moving_average(&rate[range.clone()], n(0.1));
+        // The orientation: both signs are tried; the swing is the one a push-off precedes.
+        let q = |v: f64| crate::signal::quantile(broad.iter().map(|b| v * b), 0.99);
+        let candidates = [1.0, -1.0].map(|sign| {
+            let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q(sign));
+            let peaks = swing_peaks(&broad, sign, threshold, n(p.min_swing_interval_s));
+            let score = push_off_score(&light, &peaks, sign, n(0.35));
+            (sign, peaks, score)
+        });
+        let best = candidates
+            .into_iter()
+            .filter(|c| !c.1.is_empty() && c.2.is_finite())
+            .max_by(|a, b| a.2.total_cmp(&b.2));
+        let Some((sign, peaks, _)) = best else {
+            return;
+        };
+        let light: Vec<f64> = light.into_iter().map(|v| sign * v).collect();
+        // Walking bouts: a swing needs another within `max_stride_s`.
+        let max_gap = n(p.max_stride_s);
+        let peaks: Vec<usize> = peaks
+            .iter()
+            .enumerate()
+            .filter(|&(k, &pk)| {
+                let before = k > 0 && pk - peaks[k - 1] <= max_gap;
+                let after = peaks.get(k + 1).is_some_and(|&next| next - pk <= max_gap);
+                before || after
+            })
+            .map(|(_, &pk)| pk)
+            .collect();
+        let jerk = acc.map(|a| {
+            let a = &a[range.clone()];
+            (0..a.len())
+                .map(|i| {
+                    if i == 0 {
+                        f64::NAN
+                    } else {
+                        (a[i] - a[i - 1]).norm() * hz
+                    }
+                })
+                .collect()
+        });
+        let level = acc.map(|a| {
+            a[range.clone()]
+                .iter()
+                .map(|f| (f.norm() - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5)
+                .collect()
+        });
+        let span = Span {
+            light,
+            jerk,
+            level,
+            offset: range.start,
+            rec,
+        };
+        for &pk in &peaks {
+            if let Some(t) = self.final_contact(&span, pk) {
+                out.push(DetectedEvent {
+                    side: side.clone(),
+                    kind: EventKind::FinalContact,
+                    time_s: t,
+                });
+            }
+            if let Some(t) = self.initial_contact(&span, pk) {
+                out.push(DetectedEvent {
+                    side: side.clone(),
+                    kind: EventKind::InitialContact,
+                    time_s: t,
+                });
+            }
+        }
+    }
+
+    /// Whether the foot rolls (rate below `-min_roll_rate_rads`) in samples `a..b`.
+    fn rolls(&self, light: &[f64], a: usize, b: usize) -> bool {
+        light[a.min(light.len())..b.min(light.len())]
+            .iter()
+            .any(|&v| v < -self.params.min_roll_rate_rads)
+    }
+
+    /// Toe-off before the swing peaking at `pk`: the rate's recovery from the push-off
+    /// minimum.
+    fn final_contact(&self, span: &Span, pk: usize) -> Option<f64> {
+        let p = &self.params;
+        let hz = span.rec.sampling_rate_hz;
+        let n = |sec: f64| ((sec * hz).round() as usize).max(1);
+        let light = &span.light;
+        let window = n(0.15);
+        // The last rise through zero before mid-swing, after a push-off.
+        let c = (pk.saturating_sub(n(p.search_s)).max(1)..=pk)
+            .rev()
+            .find(|&j| {
+                light[j - 1] < 0.0
+                    && light[j] >= 0.0
+                    && self.rolls(light, j.saturating_sub(window), j)
+            })?;
+        // The push-off minimum, then the first recovery past the threshold.
+        let from = c.saturating_sub(n(0.25));
+        let (m, &min) = light[from..c]
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))?;
+        let m = from + m;
+        let level = (1.0 - p.toe_off_recovery) * min;
+        let j = (m + 1..=c).find(|&j| light[j] >= level)?;
+        Some(span.time_s(crossing_at(light, j, level)))
+    }
+
+    /// Initial contact after the swing peaking at `pk`: the impact, else the rotation.
+    fn initial_contact(&self, span: &Span, pk: usize) -> Option<f64> {
+        let p = &self.params;
+        let hz = span.rec.sampling_rate_hz;
+        let n = |sec: f64| ((sec * hz).round() as usize).max(1);
+        let light = &span.light;
+        let len = light.len();
+        let end = (pk + n(p.search_s)).min(len);
+        // The rotation: the first fall through zero after mid-swing with the foot then
+        // rolling down (heel first) ...
+        let window = n(0.15);
+        let crossing = (pk + 1..end)
+            .find(|&j| light[j - 1] > 0.0 && light[j] <= 0.0 && self.rolls(light, j, j + window));
+        // ... or, landing toe first or flat (no such crossing), the rate's last minimum near
+        // zero before the foot is still: the swing rotation stops as the forefoot lands,
+        // then the heel drops.
+        let turn = match crossing {
+            Some(c) => Some((crossing_at(light, c, 0.0), c)),
+            None => self
+                .toe_first_landing(span, pk, (pk + 2 * n(p.search_s)).min(len), n(0.05))
+                .map(|s| (s as f64, s)),
+        };
+        if let Some(t) = self.impact(span, pk, turn.map(|t| t.1)) {
+            return Some(t);
+        }
+        turn.map(|(at, _)| span.time_s(at))
+    }
+
+    /// A landing with no fall through zero after the swing peaking at `pk`: the last local
+    /// minimum of the rate below a quarter of the peak (and above `-min_roll_rate_rads`)
+    /// before the foot is still (for `n50` samples, 50 ms: the rate within 5 % of the peak
+    /// and the specific force within 1.5 m/s² of gravity), which must happen before `end`
+    /// (a recording that stops in the air or on landing has no such landing).
+    fn toe_first_landing(&self, span: &Span, pk: usize, end: usize, n50: usize) -> Option<usize> {
+        let light = &span.light;
+        let len = light.len();
+        let peak = light[pk];
+        let still = (pk + 1..end.min(len.saturating_sub(n50))).find(|&j| {
+            let k = j + n50;
+            light[j..k].iter().all(|v| v.abs() < 0.05 * peak)
+                && span
+                    .level
+                    .as_ref()
+                    .is_none_or(|level| level[j..k].iter().all(|&l| l))
+        })?;
+        (pk + 1..still).rev().find(|&j| {
+            let v = light[j];
+            v < 0.25 * peak
+                && v > -self.params.min_roll_rate_rads
+                && light[j - 1] >= v
+                && light.get(j + 1).is_none_or(|&w| w >= v)
+        })
+    }
+
+    /// The onset of the landing impact after the swing peaking at `pk`, if there is a clear
+    /// one; `turn` is where the swing rotation turned or stopped.
+    fn impact(&self, span: &Span, pk: usize, turn: Option<usize>) -> Option<f64> {
+        let p = &self.params;
+        let jerk = span.jerk.as_ref()?;
+        let hz = span.rec.sampling_rate_hz;
+        let n = |sec: f64| ((sec * hz).round() as usize).max(1);
+        let light = &span.light;
+        let len = light.len();
+        // From terminal swing (the rate down to half its peak) ...
+        let start = (pk + 1..len).find(|&j| light[j] < 0.5 * light[pk])?;
+        // ... to a little after the rotation turned.
+        let end = (turn.unwrap_or(start).max(start) + n(p.impact_window_s) + 1)
+            .min(pk + n(p.search_s))
+            .min(len);
+        if end <= start + 1 {
+            return None;
+        }
+        let (k, &peak) = jerk[start..end]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .max_by(|a, b| a.1.total_cmp(b.1))?;
+        let k = start + k;
+        let around = n(0.1);
+        let swing = crate::signal::median(
+            jerk[pk.saturating_sub(around)..(pk + around).min(len)]
+                .iter()
+                .copied(),
+        );
+        if !(swing.is_finite() && peak > p.min_impact_ratio * swing) {
+            return None;
+        }
+        // The first rise past the onset level: a heel impact followed by a harder forefoot
+        // slap is dated by the heel.
+        let level = p.impact_onset_fraction * peak;
+        let onset = (start..=k).find(|&i| jerk[i] > level).unwrap_or(k);
+        // `jerk[onset]` is the change from sample `onset - 1`: the last quiet sample.
+        Some(span.time_s(onset.saturating_sub(1) as f64))
+    }
+}
+
+impl EventDetector for ImuEventDetector {
+    fn name(&self) -> &str {
+        "gait_imu"
+    }
+
+    fn detect_events(&self, rec: &Recording) -> Result<Vec<DetectedEvent>, DetectError> {
+        self.params.validate()?;
+        let mut out = Vec::new();
+        let mut any = false;
+        for imu in &rec.imus {
+            let Some(gyro) = &imu.gyro_rads else {
+                continue;
+            };
+            let Some(axis) = dominant_axis(gyro) else {
+                continue;
+            };
+            any = true;
+            let rate: Vec<f64> = gyro.iter().map(|w| w.dot(&axis)).collect();
+            let side = side_of(&imu.name);
+            let acc = imu.acc_mps2.as_deref().filter(|a| a.len() == rate.len());
+            for range in rec.segments() {
+                self.events_in(rec, &rate, acc, range, &side, &mut out);
+            }
+        }
+        if !any {
+            return Err(DetectError {
+                detector: self.name().into(),
+                message:
+                    "no IMU with a gyroscope that rotates: foot- or shank-worn IMUs are needed"
+                        .into(),
+            });
+        }
+        out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        Ok(out)
+    }
+}
