@@ -133,7 +133,7 @@ pub(crate) fn text(r: &RepsReport) -> String {
     let _ = writeln!(
         s,
         "{} ({}, {:?}, {} Hz, {:.1} s): {}, {} rep{} ({} complete), {} hold{}, {} set{}",
-        r.source.files.join(" + "),
+        files_label(&r.source.files),
         r.source.format,
         r.source.modality,
         r.source.sampling_rate_hz,
@@ -261,6 +261,14 @@ pub(crate) fn text(r: &RepsReport) -> String {
         }
     }
     s
+}
+
+/// The files read, shortened when there are many (`a.csv + 9 more files`).
+fn files_label(files: &[String]) -> String {
+    match files {
+        [first, _, _, ..] => format!("{first} + {} more files", files.len() - 1),
+        _ => files.join(" + "),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

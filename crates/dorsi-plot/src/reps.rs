@@ -58,6 +58,9 @@ const MET: RGBColor = RGBColor(26, 128, 60);
 const PARTIAL: RGBColor = RGBColor(200, 120, 0);
 const NOT_MET: RGBColor = RGBColor(178, 24, 43);
 const NONE: RGBColor = RGBColor(120, 120, 120);
+/// Gaps: filled by interpolation, or left without data (as in the trace plots).
+const GAP_FILLED: RGBColor = RGBColor(236, 236, 236);
+const GAP_MISSING: RGBColor = RGBColor(208, 208, 208);
 
 /// Draws a reps analysis and writes it to `path`: a header with the exercise, the file, the
 /// signal, the counts and the adherence verdict (coloured) with its reasons; the analysed
@@ -144,6 +147,8 @@ struct RepMark {
     end_s: f64,
     peak: Option<(f64, f64)>,
     complete: bool,
+    /// Why it is incomplete.
+    reason: Option<String>,
 }
 
 struct HoldMark {
@@ -180,6 +185,8 @@ struct RepsFigure {
     signal_title: String,
     y_desc: String,
     raw: Vec<(f64, f64)>,
+    /// Gaps in the recording: (start s, end s, filled by interpolation).
+    gaps: Vec<(f64, f64, bool)>,
     smoothed: Vec<(f64, f64)>,
     rest: Vec<(f64, f64)>,
     reps: Vec<RepMark>,
@@ -291,6 +298,7 @@ impl RepsFigure {
                 end_s: x.end_s,
                 peak: value_at(x.peak_s).map(|v| (x.peak_s, v)),
                 complete: x.complete,
+                reason: x.reason.clone(),
             })
             .collect();
         let holds = r
@@ -364,6 +372,11 @@ impl RepsFigure {
             signal_title: format!("{}{} over time", r.signal.name, unit_axis(unit)),
             y_desc: format!("{}{}", r.signal.name, unit_axis(unit)),
             raw,
+            gaps: rec
+                .gaps
+                .iter()
+                .map(|g| (g.start_s, g.end_s, g.filled))
+                .collect(),
             smoothed,
             rest,
             reps,
@@ -520,7 +533,12 @@ impl RepsFigure {
         let plot_left = Y_AREA_PX as i32;
         let plot_right = width as i32 - RIGHT_MARGIN_PX as i32;
         let plot_w = (plot_right - plot_left).max(1);
-        let mut keys = vec![(Key::Line(RAW), "signal".to_string())];
+        let signal_colour = if self.smoothed.is_empty() {
+            SIGNAL
+        } else {
+            RAW
+        };
+        let mut keys = vec![(Key::Line(signal_colour), "signal".to_string())];
         if !self.smoothed.is_empty() {
             keys.push((Key::Line(SIGNAL), "smoothed".into()));
         }
@@ -541,6 +559,12 @@ impl RepsFigure {
         }
         if !self.sets.is_empty() {
             keys.push((Key::Line(SET), "set".into()));
+        }
+        if self.gaps.iter().any(|g| g.2) {
+            keys.push((Key::Band(GAP_FILLED.to_rgba()), "gap (interpolated)".into()));
+        }
+        if self.gaps.iter().any(|g| !g.2) {
+            keys.push((Key::Band(GAP_MISSING.to_rgba()), "gap (no data)".into()));
         }
         draw_strip(&strip, &self.signal_title, &keys, plot_left, plot_right)?;
 
@@ -576,6 +600,21 @@ impl RepsFigure {
 
         let px_per_s = plot_w as f64 / (t1 - t0);
         let to_px = |t: f64| plot_left as f64 + (t - t0) * px_per_s;
+
+        // Gaps, under everything else.
+        for &(a, b, filled) in &self.gaps {
+            let (a, b) = (a.max(t0), b.min(t1));
+            if b <= a {
+                continue;
+            }
+            let colour = if filled { GAP_FILLED } else { GAP_MISSING };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, y0), (b, y1)],
+                    colour.filled(),
+                )))
+                .map_err(render_error)?;
+        }
 
         // Rep shading: complete reps in alternating blue tints, incomplete in vermillion.
         let mut complete_k = 0;
@@ -740,6 +779,21 @@ impl RepsFigure {
             chart
                 .draw_series(std::iter::once(Text::new(label, (mid, number_y), style)))
                 .map_err(render_error)?;
+            // Why it is incomplete, under its number, when the band has room.
+            if let (false, Some(why)) = (rep.complete, &rep.reason) {
+                let why_style = font(12.0, false)
+                    .color(&INCOMPLETE)
+                    .pos(Pos::new(HPos::Center, VPos::Top));
+                if text_width(&chart_area, why, &why_style) as f64 <= band - 6.0 {
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            why.clone(),
+                            (mid, number_y - 0.055 * span),
+                            why_style,
+                        )))
+                        .map_err(render_error)?;
+                }
+            }
         }
         Ok(())
     }
@@ -923,6 +977,56 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dorsi::reps::{analyze, Exercise, RepOptions};
+    use dorsi::synth::exercise::{generate, Exercise as Synth, ExerciseParams};
+    use dorsi::synth::imu::{simulate, Placement, SensorErrors};
+
+    /// A synthetic session of `exercise` with an IMU on the working foot, read back from CSV.
+    fn session(exercise: Synth, seed: u64) -> Recording {
+        let params = ExerciseParams::new(exercise);
+        let (session, _) = generate(&params, seed);
+        let imu = simulate(
+            &session,
+            &[Placement::foot(params.side)],
+            50.0,
+            &SensorErrors::default(),
+            seed,
+        );
+        dorsi::io::read_bytes("session.csv", imu.to_csv().as_bytes(), &Default::default())
+            .expect("the synthetic CSV reads")
+    }
+
+    #[test]
+    fn png_and_svg_are_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (synth, exercise) in [
+            (Synth::HeelRaise, Exercise::HeelRaise),
+            (Synth::TowelStretch, Exercise::TowelStretch),
+        ] {
+            let rec = session(synth, 3);
+            let a = analyze(&rec, &RepOptions::new(exercise)).expect("analysed");
+            assert!(!a.report.reps.is_empty());
+            let png = dir.path().join(format!("{}.png", exercise.name()));
+            plot_reps(&rec, &a, &png).expect("PNG written");
+            let bytes = std::fs::read(&png).expect("the PNG");
+            assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000);
+            let svg = dir.path().join(format!("{}.SVG", exercise.name()));
+            plot_reps(&rec, &a, &svg).expect("SVG written");
+            let text = std::fs::read_to_string(&svg).expect("the SVG");
+            assert!(text.starts_with("<svg"), "{}", &text[..80.min(text.len())]);
+            assert!(text.contains(&exercise_title(exercise.name())));
+            assert!(text.contains("prescription"));
+        }
+        // A bad extension is refused, and nothing is left behind.
+        let rec = session(Synth::HeelRaise, 4);
+        let a = analyze(&rec, &RepOptions::new(Exercise::HeelRaise)).expect("analysed");
+        let bad = dir.path().join("reps.jpg");
+        assert!(matches!(
+            plot_reps(&rec, &a, &bad),
+            Err(PlotError::UnsupportedFormat { .. })
+        ));
+        assert!(!bad.exists());
+    }
 
     #[test]
     fn names_read_well() {
