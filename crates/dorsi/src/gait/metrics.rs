@@ -26,7 +26,7 @@
 //! Per stride (initial contact to the next one of the same foot) [`stride_metrics`] then
 //! reads the track.
 
-use nalgebra::{Rotation3, Vector3};
+use nalgebra::{Quaternion, UnitQuaternion, Vector3};
 use serde::Serialize;
 
 use super::Stride;
@@ -178,6 +178,14 @@ pub fn imu_tracks(
         let Some(axis) = sagittal_axis(gyro, sustain) else {
             continue;
         };
+        // The toes rise through every swing, from toe-off to the next contact, even for a
+        // dropped foot (whose push-off can outlast its swing rotation, so the sign of the
+        // longest rotation is not enough): the axis is turned to make the swings positive.
+        let axis = if swing_rotation(rec, &mine, gyro, axis) < 0.0 {
+            -axis
+        } else {
+            axis
+        };
         let norms: Vec<f64> = gyro.iter().map(|w| w.norm()).collect();
         let still = moving_average(&norms, ((0.04 * hz).round() as usize).max(1));
         let anchors = mid_stances(rec, &mine, &still);
@@ -189,6 +197,30 @@ pub fn imu_tracks(
         out.push(track);
     }
     out
+}
+
+/// The rotation about `axis` summed over the swings (final contact to the next initial
+/// contact), rad.
+fn swing_rotation(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    gyro: &[Vector3<f64>],
+    axis: Vector3<f64>,
+) -> f64 {
+    let mut sorted: Vec<&&DetectedEvent> = events.iter().collect();
+    sorted.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    sorted
+        .windows(2)
+        .filter(|w| w[0].kind == EventKind::FinalContact && w[1].kind == EventKind::InitialContact)
+        .map(|w| {
+            let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
+            gyro[a..b.max(a)]
+                .iter()
+                .map(|g| g.dot(&axis))
+                .filter(|v| v.is_finite())
+                .sum::<f64>()
+        })
+        .sum()
 }
 
 /// Consecutive mid-stances that make one stride: close enough and with no unfilled gap
@@ -285,16 +317,23 @@ fn integrate(
     let forward = up.cross(&(lateral / lateral.norm()));
     let toe = forward * params.toe_forward_m - up * params.toe_below_m;
     let len = b - a + 1;
-    let mut r = Rotation3::identity();
+    // Orientation as a quaternion, advanced by the mean rate over each sample (a third-order
+    // series of the exponential map: no trigonometry per sample).
+    let mut q = Quaternion::identity();
     let mut pitch = vec![0.0; len];
-    let mut rot = vec![Rotation3::identity(); len];
+    let mut toe_rise = vec![0.0; len];
     let mut lin = vec![Vector3::zeros(); len];
     lin[0] = acc[a] - up * g;
     for k in 1..len {
         let i = a + k;
-        r *= Rotation3::new((gyro[i - 1] + gyro[i] - bias * 2.0) * (0.5 * dt));
-        rot[k] = r;
+        let h = (gyro[i - 1] + gyro[i] - bias * 2.0) * (0.25 * dt);
+        let h2 = h.norm_squared();
+        let v = h * (1.0 - h2 / 6.0);
+        q *= Quaternion::new(1.0 - h2 / 2.0, v.x, v.y, v.z);
+        q /= q.norm();
+        let r = UnitQuaternion::new_unchecked(q);
         pitch[k] = (r * forward).dot(&up).clamp(-1.0, 1.0).asin();
+        toe_rise[k] = (r * toe - toe).dot(&up);
         lin[k] = r * acc[i] - up * g;
     }
     // Velocity by the trapezoid rule, then the zero-velocity update at b.
@@ -320,8 +359,7 @@ fn integrate(
     let outward = track.outward_sign();
     for k in 0..len {
         let f = k as f64 / span;
-        let toe_rise = (rot[k] * toe - toe).dot(&up);
-        track.toe_height_m[a + k] = pos[k].dot(&up) - h_end * f + toe_rise;
+        track.toe_height_m[a + k] = pos[k].dot(&up) - h_end * f + toe_rise[k];
         track.pitch_deg[a + k] = (pitch[k] - p_end * f).to_degrees();
         if let Some(l) = left {
             track.lateral_m[a + k] = outward * pos[k].dot(&l);
