@@ -194,17 +194,32 @@ fn push_off_score(light: &[f64], peaks: &[usize], sign: f64, window: usize) -> f
 struct Span<'a> {
     /// Sagittal rate, smoothed over `smoothing_s`, signed (swing positive), rad/s.
     light: Vec<f64>,
-    /// Jerk magnitude, m/s³ (`NaN` where the accelerometer has no sample).
-    jerk: Option<Vec<f64>>,
-    /// Whether the specific force is within 1.5 m/s² of gravity (the sensor not
-    /// accelerating), per sample; `None` without an accelerometer.
-    level: Option<Vec<bool>>,
+    /// Specific force of the span, m/s²; `None` without an accelerometer. Jerk and
+    /// stillness are computed from it only where they are needed (around contacts).
+    acc: Option<&'a [Vector3<f64>]>,
     /// Where the span starts in the recording.
     offset: usize,
     rec: &'a Recording,
 }
 
 impl Span<'_> {
+    /// Jerk magnitude at sample `i` (the change from sample `i - 1`), m/s³; `NaN` at the
+    /// first sample.
+    fn jerk(acc: &[Vector3<f64>], i: usize, hz: f64) -> f64 {
+        if i == 0 {
+            f64::NAN
+        } else {
+            (acc[i] - acc[i - 1]).norm() * hz
+        }
+    }
+
+    /// Whether the specific force at sample `i` is within 1.5 m/s² of gravity (the sensor
+    /// not accelerating); true without an accelerometer.
+    fn level(&self, i: usize) -> bool {
+        self.acc
+            .is_none_or(|a| (a[i].norm() - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5)
+    }
+
     fn time_s(&self, fractional_sample: f64) -> f64 {
         self.rec.start_s + (self.offset as f64 + fractional_sample) / self.rec.sampling_rate_hz
     }
@@ -254,28 +269,9 @@ impl ImuEventDetector {
             })
             .map(|(_, &pk)| pk)
             .collect();
-        let jerk = acc.map(|a| {
-            let a = &a[range.clone()];
-            (0..a.len())
-                .map(|i| {
-                    if i == 0 {
-                        f64::NAN
-                    } else {
-                        (a[i] - a[i - 1]).norm() * hz
-                    }
-                })
-                .collect()
-        });
-        let level = acc.map(|a| {
-            a[range.clone()]
-                .iter()
-                .map(|f| (f.norm() - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5)
-                .collect()
-        });
         let span = Span {
             light,
-            jerk,
-            level,
+            acc: acc.map(|a| &a[range.clone()]),
             offset: range.start,
             rec,
         };
@@ -371,11 +367,7 @@ impl ImuEventDetector {
         let peak = light[pk];
         let still = (pk + 1..end.min(len.saturating_sub(n50))).find(|&j| {
             let k = j + n50;
-            light[j..k].iter().all(|v| v.abs() < 0.05 * peak)
-                && span
-                    .level
-                    .as_ref()
-                    .is_none_or(|level| level[j..k].iter().all(|&l| l))
+            light[j..k].iter().all(|v| v.abs() < 0.05 * peak) && (j..k).all(|i| span.level(i))
         })?;
         (pk + 1..still).rev().find(|&j| {
             let v = light[j];
@@ -390,7 +382,7 @@ impl ImuEventDetector {
     /// one; `turn` is where the swing rotation turned or stopped.
     fn impact(&self, span: &Span, pk: usize, turn: Option<usize>) -> Option<f64> {
         let p = &self.params;
-        let jerk = span.jerk.as_ref()?;
+        let acc = span.acc?;
         let hz = span.rec.sampling_rate_hz;
         let n = |sec: f64| ((sec * hz).round() as usize).max(1);
         let light = &span.light;
@@ -404,25 +396,21 @@ impl ImuEventDetector {
         if end <= start + 1 {
             return None;
         }
-        let (k, &peak) = jerk[start..end]
-            .iter()
-            .enumerate()
+        let jerk = |i: usize| Span::jerk(acc, i, hz);
+        let (k, peak) = (start..end)
+            .map(|i| (i, jerk(i)))
             .filter(|(_, v)| v.is_finite())
-            .max_by(|a, b| a.1.total_cmp(b.1))?;
-        let k = start + k;
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
         let around = n(0.1);
-        let swing = crate::signal::median(
-            jerk[pk.saturating_sub(around)..(pk + around).min(len)]
-                .iter()
-                .copied(),
-        );
+        let swing =
+            crate::signal::median((pk.saturating_sub(around)..(pk + around).min(len)).map(jerk));
         if !(swing.is_finite() && peak > p.min_impact_ratio * swing) {
             return None;
         }
         // The first rise past the onset level: a heel impact followed by a harder forefoot
         // slap is dated by the heel.
         let level = p.impact_onset_fraction * peak;
-        let onset = (start..=k).find(|&i| jerk[i] > level).unwrap_or(k);
+        let onset = (start..=k).find(|&i| jerk(i) > level).unwrap_or(k);
         // `jerk[onset]` is the change from sample `onset - 1`: the last quiet sample.
         Some(span.time_s(onset.saturating_sub(1) as f64))
     }
