@@ -8,13 +8,13 @@ use dorsi::eval::events::{ErrorStats, PooledEventScore};
 use dorsi::eval::run::{DatasetScore, Outcome, Status};
 use plotters::coord::Shift;
 use plotters::prelude::{
-    BitMapBackend, ChartBuilder, Circle, Color, DrawingArea, DrawingBackend, EmptyElement,
-    IntoDrawingArea, PathElement, RGBColor, Rectangle, SVGBackend, WHITE,
+    ChartBuilder, Circle, Color, DrawingArea, DrawingBackend, EmptyElement, PathElement, RGBColor,
+    Rectangle, WHITE,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::draw::{fit_text, fit_text_middle, font, render_error, text_width, SERIES_COLOURS};
-use crate::output::{write_atomically, ImageFormat};
+use crate::output::{write_image, Draw, ImageFormat};
 use crate::PlotError;
 
 /// The tolerance whose matched pairs give the timing error, s.
@@ -75,25 +75,13 @@ pub fn plot_bench(
     crate::register_fonts()?;
     let fig = BenchFigure::new(datasets, outcomes);
     let (width, height) = (WIDTH_PX as u32, fig.height_px() as u32);
-    write_atomically(path, format, |tmp| match format {
-        ImageFormat::Png => {
-            let root = BitMapBackend::new(tmp, (width, height)).into_drawing_area();
-            fig.render(&root)?;
-            root.present().map_err(render_error)
-        }
-        ImageFormat::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-                fig.render(&root)?;
-                root.present().map_err(render_error)?;
-            }
-            std::fs::write(tmp, svg).map_err(|source| PlotError::Io {
-                path: tmp.to_path_buf(),
-                source,
-            })
-        }
-    })
+    write_image(path, format, (width, height), &fig)
+}
+
+impl Draw for BenchFigure<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        self.render(root)
+    }
 }
 
 /// Datasets left out of the figure for one reason.

@@ -3,14 +3,15 @@
 use std::path::Path;
 
 use dorsi::{Recording, Skeleton, Space};
-use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use crate::decimate::decimate;
 use crate::draw::{
-    render, render_error, Figure, GapBand, Panel, Series, AXIS_COLOURS, BOTTOM_PAD_PX,
-    HEADER_HEIGHT_PX, LEFT_MARGIN_PX, PANEL_HEIGHT_PX, RIGHT_MARGIN_PX, SERIES_COLOURS, Y_AREA_PX,
+    render, Figure, GapBand, Panel, Series, AXIS_COLOURS, BOTTOM_PAD_PX, HEADER_HEIGHT_PX,
+    LEFT_MARGIN_PX, PANEL_HEIGHT_PX, RIGHT_MARGIN_PX, SERIES_COLOURS, Y_AREA_PX,
 };
-use crate::output::{check_not_input, write_atomically, ImageFormat};
+use crate::output::{check_not_input, write_image, Draw, ImageFormat};
 use crate::select::{
     display_unit, foot_point, quantity_label, select, Coord, PanelSpec, Quantity, RAD_TO_DEG,
 };
@@ -94,25 +95,13 @@ pub fn plot_recording(rec: &Recording, opts: &RecordingPlot, path: &Path) -> Res
     let fig = build_figure(rec, opts, &specs, hidden);
     let width = opts.width_px;
     let height = HEADER_HEIGHT_PX + PANEL_HEIGHT_PX * fig.panels.len() as u32 + BOTTOM_PAD_PX;
-    write_atomically(path, format, |tmp| match format {
-        ImageFormat::Png => {
-            let root = BitMapBackend::new(tmp, (width, height)).into_drawing_area();
-            render(&root, &fig)?;
-            root.present().map_err(render_error)
-        }
-        ImageFormat::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-                render(&root, &fig)?;
-                root.present().map_err(render_error)?;
-            }
-            std::fs::write(tmp, svg).map_err(|source| PlotError::Io {
-                path: tmp.to_path_buf(),
-                source,
-            })
-        }
-    })
+    write_image(path, format, (width, height), &fig)
+}
+
+impl Draw for Figure {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        render(root, self)
+    }
 }
 
 /// Refuses recordings whose time base cannot be drawn.
