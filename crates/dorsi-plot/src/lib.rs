@@ -10,6 +10,13 @@
 //! missing (`NaN`) samples break the lines. Long recordings are decimated per pixel column
 //! (minimum and maximum kept, so peaks stay visible).
 //!
+//! [`plot_gait`] draws a gait analysis ([`dorsi::gait::GaitReport`]) the way a clinician reads
+//! it: the verdict per side with its reasons, foot pitch (and toe height, ankle angle when
+//! measured) per side with the gait events and the flagged strides, and the per-stride
+//! foot-strike angle, late-swing pitch, toe clearance and stride time against healthy ranges.
+//! [`plot_reps`] draws an exercise session's reps, holds and sets; [`plot_bench`] the scores
+//! of `dorsi bench`.
+//!
 //! ```
 //! use dorsi::{Clock, Format, Imu, Modality, Recording, Source, Timing};
 //! use dorsi_plot::{plot_recording, RecordingPlot};
