@@ -344,7 +344,16 @@ impl GaitFigure {
                     side: s.side.clone(),
                     verdict: Some(s.verdict),
                     facts: facts.join("  ·  "),
-                    reasons: s.reasons.join("; "),
+                    reasons: match s.verdict {
+                        _ if s.reasons.is_empty() => String::new(),
+                        Verdict::Normal => {
+                            format!(
+                                "signs seen (too few for foot drop): {}",
+                                s.reasons.join("; ")
+                            )
+                        }
+                        _ => format!("why: {}", s.reasons.join("; ")),
+                    },
                 }
             })
             .collect::<Vec<_>>();
@@ -461,13 +470,7 @@ impl GaitFigure {
                 if s.reasons.is_empty() {
                     Vec::new()
                 } else {
-                    wrap(
-                        area,
-                        &format!("why: {}", s.reasons),
-                        &style,
-                        max,
-                        MAX_REASON_LINES,
-                    )
+                    wrap(area, &s.reasons, &style, max, MAX_REASON_LINES)
                 }
             })
             .collect()
