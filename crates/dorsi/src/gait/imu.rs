@@ -36,7 +36,10 @@
 //! the heel lands, a shank always does. Without a clear impact (no accelerometer, a soft
 //! landing, a model without impacts) initial contact falls back to the rotation: the fall
 //! through zero with the foot then rolling down (heel first), else the rate's minimum near
-//! zero after swing (toe first or flat: the swing rotation stops as the forefoot lands).
+//! zero after swing (toe first or flat: the swing rotation stops as the forefoot lands). A
+//! segment that is never still in the stance after the turn is a shank (or an ankle-worn
+//! sensor): there the rotation turns in terminal swing, before contact, and the fallback is
+//! the rate's first minimum after the turn (Salarian et al. 2004).
 //!
 //! ## Walking bouts
 //!
@@ -353,7 +356,39 @@ impl ImuEventDetector {
         if let Some(t) = self.impact(span, pk, turn.map(|t| t.1)) {
             return Some(t);
         }
+        // A segment never still in the stance after the crossing is a shank (or an
+        // ankle-worn sensor): it turns in terminal swing, before contact, and lands at the
+        // rate's first minimum after the turn (Salarian et al. 2004).
+        if let Some(c) = crossing {
+            let stance = (c + n(0.4)).min(len);
+            if self.still_from(span, pk, c, stance, n(0.05)).is_none() {
+                let first_min = (c + 1..(c + n(0.15)).min(len.saturating_sub(1)))
+                    .find(|&j| light[j] <= light[j - 1] && light[j] < light[j + 1]);
+                if let Some(j) = first_min {
+                    return Some(span.time_s(j as f64));
+                }
+            }
+        }
         turn.map(|(at, _)| span.time_s(at))
+    }
+
+    /// The first sample in `from..to` from which the segment is still for `n50` samples
+    /// (50 ms): the rate within 5 % of the swing peak at `pk` and the specific force within
+    /// 1.5 m/s² of gravity.
+    fn still_from(
+        &self,
+        span: &Span,
+        pk: usize,
+        from: usize,
+        to: usize,
+        n50: usize,
+    ) -> Option<usize> {
+        let light = &span.light;
+        let peak = light[pk];
+        (from..to.min(light.len().saturating_sub(n50))).find(|&j| {
+            let k = j + n50;
+            light[j..k].iter().all(|v| v.abs() < 0.05 * peak) && (j..k).all(|i| span.level(i))
+        })
     }
 
     /// A landing with no fall through zero after the swing peaking at `pk`: the last local
@@ -363,12 +398,8 @@ impl ImuEventDetector {
     /// (a recording that stops in the air or on landing has no such landing).
     fn toe_first_landing(&self, span: &Span, pk: usize, end: usize, n50: usize) -> Option<usize> {
         let light = &span.light;
-        let len = light.len();
         let peak = light[pk];
-        let still = (pk + 1..end.min(len.saturating_sub(n50))).find(|&j| {
-            let k = j + n50;
-            light[j..k].iter().all(|v| v.abs() < 0.05 * peak) && (j..k).all(|i| span.level(i))
-        })?;
+        let still = self.still_from(span, pk, pk + 1, end, n50)?;
         (pk + 1..still).rev().find(|&j| {
             let v = light[j];
             v < 0.25 * peak
@@ -450,5 +481,74 @@ impl EventDetector for ImuEventDetector {
         }
         out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_each_bad_parameter_is_named() {
+        assert!(ImuEventParams::default().validate().is_ok());
+        let bad = [
+            ImuEventParams {
+                toe_off_recovery: 1.5,
+                ..Default::default()
+            },
+            ImuEventParams {
+                impact_onset_fraction: 0.0,
+                ..Default::default()
+            },
+            ImuEventParams {
+                min_swing_rate_rads: f64::NAN,
+                ..Default::default()
+            },
+            ImuEventParams {
+                max_stride_s: 0.1,
+                ..Default::default()
+            },
+        ];
+        for (p, name) in bad.iter().zip([
+            "toe_off_recovery",
+            "impact_onset_fraction",
+            "min_swing_rate_rads",
+            "max_stride_s",
+        ]) {
+            let e = p.validate().expect_err("out of range");
+            assert!(e.message.contains(name), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_swing_is_the_lobe_a_push_off_precedes() {
+        // 1 s strides at 100 Hz: push-off (-8 rad/s, 0.15 s), then a long slow swing
+        // (+4 rad/s, 0.35 s): a dropped foot's push-off outweighs its swing, yet the swing is
+        // the positive lobe.
+        let stride: Vec<f64> = (0..100)
+            .map(|i| {
+                let u = i as f64 / 100.0;
+                if (0.4..0.55).contains(&u) {
+                    -8.0 * (std::f64::consts::PI * (u - 0.4) / 0.15).sin()
+                } else if (0.55..0.9).contains(&u) {
+                    4.0 * (std::f64::consts::PI * (u - 0.55) / 0.35).sin()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let rate: Vec<f64> = stride.iter().cycle().take(1000).copied().collect();
+        for sign in [1.0, -1.0] {
+            let flipped: Vec<f64> = rate.iter().map(|v| sign * v).collect();
+            let broad = moving_average(&flipped, 10);
+            let light = moving_average(&flipped, 3);
+            let scores = [1.0, -1.0].map(|s| {
+                let peaks = swing_peaks(&broad, s, 1.5, 50);
+                push_off_score(&light, &peaks, s, 35)
+            });
+            // The orientation that matches the data's sign has the push-off evidence.
+            let chosen = if scores[0] >= scores[1] { 1.0 } else { -1.0 };
+            assert_eq!(chosen, sign, "{scores:?}");
+        }
     }
 }
