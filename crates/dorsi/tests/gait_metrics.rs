@@ -227,3 +227,37 @@ fn compensations_are_seen_on_their_side() {
         assert!(left.is_empty() && right.is_empty(), "{left} | {right}");
     }
 }
+
+/// Shank IMUs give strides but no foot pitch: the verdict is `inconclusive`, never a guess.
+#[test]
+fn shank_sensors_give_no_foot_verdict() {
+    use dorsi::synth::body::Side;
+    use dorsi::synth::gait::{Walk, WalkParams};
+    use dorsi::synth::imu;
+
+    let mut params = WalkParams {
+        duration_s: 30.0,
+        ..Default::default()
+    };
+    params.severity = [1.0, 0.0];
+    let walk = Walk::new(params, 6);
+    let shanks = [
+        imu::Placement::shank(Side::Left),
+        imu::Placement::shank(Side::Right),
+    ];
+    let csv = imu::simulate(&walk, &shanks, 100.0, &Default::default(), 6).to_csv();
+    let rec = dorsi::io::read_bytes("shanks.csv", csv.as_bytes(), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = GaitAnalyzer::default()
+        .analyze(&rec)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report.strides.len() >= 40,
+        "{} strides",
+        report.strides.len()
+    );
+    for side in &report.sides {
+        assert_eq!(side.verdict, Verdict::Inconclusive, "{side:?}");
+        assert!(side.medians.foot_strike_angle_deg.is_none());
+    }
+}

@@ -157,7 +157,8 @@ pub struct StrideMetrics {
     pub pelvic_obliquity_swing_deg: Option<f64>,
 }
 
-/// Foot tracks from every foot IMU of the recording with events of its side.
+/// Foot tracks from every foot IMU of the recording with events of its side (sensors named
+/// for the shank, tibia, shin, thigh, leg or knee are not feet and are skipped).
 pub fn imu_tracks(
     rec: &Recording,
     events: &[DetectedEvent],
@@ -168,6 +169,14 @@ pub fn imu_tracks(
         let (Some(acc), Some(gyro)) = (&imu.acc_mps2, &imu.gyro_rads) else {
             continue;
         };
+        // Foot metrics need a foot sensor: a shank or thigh IMU gives events, not foot pitch.
+        let name = imu.name.to_ascii_lowercase();
+        if ["shank", "tibia", "shin", "thigh", "leg", "knee"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            continue;
+        }
         let side = super::side_of(&imu.name);
         let mine: Vec<&DetectedEvent> = events.iter().filter(|e| e.side == side).collect();
         if mine.is_empty() {
