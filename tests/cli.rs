@@ -255,3 +255,72 @@ fn gait_plot_writes_a_png_and_refuses_bad_paths() {
         assert!(!bad.exists());
     }
 }
+
+#[test]
+fn reps_table_json_csv_and_plot() {
+    let heel = "data/samples/heel_raise_imu.csv";
+    // The table names the count.
+    let o = dorsi(&["reps", heel, "--exercise", "heel_raise"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("10 reps (10 complete)"), "{table}");
+    assert!(table.contains("adherence: met"), "{table}");
+    // `--json -` is the dorsi.reps/1 report and nothing else.
+    let o = dorsi(&["reps", heel, "--exercise", "heel_raise", "--json", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["schema"], "dorsi.reps/1");
+    assert_eq!(v["exercise"], "heel_raise");
+    assert_eq!(v["summary"]["reps"], 10);
+    assert_eq!(v["reps"].as_array().map(Vec::len), Some(10));
+    assert_eq!(v["summary"]["adherence"], "met");
+    // CSV files and a PNG plot.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("csv");
+    let png = dir.path().join("reps.png");
+    let o = dorsi(&[
+        "reps",
+        "data/samples/towel_stretch_imu.csv",
+        "--exercise",
+        "towel_stretch",
+        "--csv",
+        path_str(&csv),
+        "--plot",
+        path_str(&png),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let reps = std::fs::read_to_string(csv.join("reps.csv")).expect("reps.csv");
+    assert!(reps.starts_with("index,start_s,peak_s,end_s,amplitude,unit,hold_s,complete"));
+    let holds = std::fs::read_to_string(csv.join("holds.csv")).expect("holds.csv");
+    assert!(holds.lines().count() >= 4, "{holds}");
+    assert!(csv.join("sets.csv").exists());
+    let bytes = std::fs::read(&png).expect("the plot");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000);
+}
+
+#[test]
+fn reps_refuses_unknown_exercises_and_bad_outputs_with_exit_2() {
+    let heel = "data/samples/heel_raise_imu.csv";
+    let o = dorsi(&["reps", heel, "--exercise", "jumping_jacks"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("jumping_jacks") && err.contains("heel_raise") && err.contains("auto"),
+        "{err}"
+    );
+    // Never over the input.
+    let o = dorsi(&["reps", heel, "--exercise", "heel_raise", "--plot", heel]);
+    assert_eq!(o.status.code(), Some(2));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("reps.jpg");
+    let o = dorsi(&[
+        "reps",
+        heel,
+        "--exercise",
+        "heel_raise",
+        "--plot",
+        path_str(&bad),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!bad.exists());
+}
