@@ -173,8 +173,8 @@ pub(crate) fn text(r: &RepsReport) -> String {
     } else {
         let _ = writeln!(
             s,
-            "{:>4} {:>9} {:>9} {:>9} {:>13} {:>8}  {}",
-            "rep", "start s", "peak s", "end s", amp_head, "hold s", "complete"
+            "{:>4} {:>9} {:>9} {:>9} {:>13} {:>8}  complete",
+            "rep", "start s", "peak s", "end s", amp_head, "hold s"
         );
         for rep in &r.reps {
             let _ = writeln!(
@@ -198,8 +198,8 @@ pub(crate) fn text(r: &RepsReport) -> String {
         let _ = writeln!(s, "\nholds");
         let _ = writeln!(
             s,
-            "{:>4} {:>9} {:>9} {:>10}  {}",
-            "rep", "start s", "end s", "duration s", "direction"
+            "{:>4} {:>9} {:>9} {:>10}  direction",
+            "rep", "start s", "end s", "duration s"
         );
         for h in &r.holds {
             let _ = writeln!(
