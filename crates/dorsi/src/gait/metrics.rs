@@ -305,9 +305,11 @@ fn integrate(
         let f = acc[i].norm();
         (f - g).abs() < 1.5 && gyro[i].norm() < 1.0
     };
-    if !((g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5 && settled(a) && settled(b))
-        || !gyro[a..=b].iter().all(|v| v.iter().all(|c| c.is_finite()))
-    {
+    let usable = (g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5
+        && settled(a)
+        && settled(b)
+        && gyro[a..=b].iter().all(|v| v.iter().all(|c| c.is_finite()));
+    if !usable {
         return;
     }
     let up = mean / g;
@@ -504,7 +506,8 @@ fn hip_pair<'a>(sk: &'a Skeleton, side: &str) -> Option<(&'a Point, &'a Point)> 
 fn sideways(points: &[Vector3<f64>], a: usize, b: usize, track: &mut FootTrack) {
     let flat = |v: Vector3<f64>| Vector3::new(v.x, v.y, 0.0);
     let stride = flat(points[b] - points[a]);
-    if !(stride.norm() > 0.2) {
+    // A stride's length at least (a NaN length is no stride either).
+    if stride.norm().partial_cmp(&0.2) != Some(std::cmp::Ordering::Greater) {
         return;
     }
     let left = Vector3::z().cross(&stride).normalize();
@@ -656,7 +659,7 @@ pub fn stride_metrics(
     let value = |x: &[f64], t: f64| -> Option<f64> {
         // Linear interpolation between samples.
         let u = (t - rec.start_s) * hz;
-        if !(u >= 0.0) {
+        if u.is_nan() || u < 0.0 {
             return None;
         }
         let i = u.floor() as usize;
@@ -768,9 +771,11 @@ mod tests {
         severity: [f64; 2],
         seed: u64,
     ) -> (Walk, Vec<StrideMetrics>) {
-        let mut params = WalkParams::default();
-        params.severity = severity;
-        params.duration_s = 30.0;
+        let params = WalkParams {
+            severity,
+            duration_s: 30.0,
+            ..Default::default()
+        };
         let walk = Walk::new(params, seed);
         let sensors = [
             imu::Placement::foot(Side::Left),
