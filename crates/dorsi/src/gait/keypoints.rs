@@ -1,34 +1,180 @@
-//! Gait events from keypoints and markers: the coordinate-based rule of Zeni, Richards &
-//! Higginson (Gait & Posture 27, 2008): initial contact is when the heel is furthest forward
-//! of the pelvis, final contact when the toe is furthest behind it. Working relative to the
-//! pelvis makes it indifferent to the walking direction and to treadmills (no progression).
+//! Gait events from keypoints and markers: contacts are where a foot point starts or stops
+//! moving with the floor.
 //!
-//! The forward direction is the horizontal direction along which the feet swing relative to
-//! the pelvis (the principal axis of the heels' relative positions), signed so that the toe is
-//! ahead of the heel. The vertical is the skeleton's z (world coordinates and markers) or the
-//! image's −y.
+//! A foot on the floor moves with the floor: still in a fixed camera's view or in the lab,
+//! backwards at the walking speed in a camera that follows the walker, in pelvis-centred
+//! coordinates (MediaPipe world) or on a treadmill. So the detector works with velocities
+//! relative to the floor, not positions:
+//!
+//! 1. The forward axis is the principal horizontal direction of the heels' movement relative
+//!    to the pelvis (image x for image coordinates; x–y for world coordinates and markers,
+//!    z up). Its sign does not matter.
+//! 2. Velocities along it are taken between consecutive frames (each is the mean velocity
+//!    over that interval, so it belongs to the interval's midpoint).
+//! 3. The floor's velocity at each time is a low quantile ([`KeypointEventParams::floor_quantile`])
+//!    of the velocities of all heel and toe points within a window around it, counted in the
+//!    walking direction (the side of the feet's median where the pelvis is): at any time in
+//!    walking some of them are on the floor, and the rest move forward relative to it, never
+//!    backwards. The walking speed is the pelvis's velocity relative to the floor (its sign
+//!    gives the walking direction, so walking both ways along the axis works).
+//! 4. Each foot point's speed relative to the floor is divided by the walking speed. A swing
+//!    is a run of the toe (or heel) moving forward faster than a threshold share of the walking
+//!    speed that peaks above [`KeypointEventParams::min_swing_speed_ratio`] and lasts at
+//!    least [`KeypointEventParams::min_swing_s`] (pauses of a few frames inside it, a far
+//!    foot lost behind the near leg, are bridged).
+//! 5. **Final contact** is where the toe's run starts (the toe leaves the floor), **initial
+//!    contact** where the heel's run ends (the heel stops on the floor; for a toe-first
+//!    contact the heel stops too, as the foot pivots about the landed toe). The crossing of
+//!    the threshold is interpolated between frames, so events are finer than a frame.
+//!
+//! The threshold depends on what the points are. Pose-estimator heel and toe points lie on
+//! the sole's outline and stop with the floor, so a low share marks the contact
+//! ([`KeypointEventParams::contact_speed_ratio`]). Skin markers (TRC) sit several cm above
+//! the sole and keep rolling with the foot about the contact point under them: the heel
+//! marker still moves at about 0.4 of the walking speed when the force plate feels the heel,
+//! and a forefoot marker moves faster than the walker when the toe tip leaves
+//! ([`KeypointEventParams::marker_contact_speed_ratio`],
+//! [`KeypointEventParams::marker_lift_speed_ratio`]).
+//!
+//! Frames where the pose estimator swapped the left and right feet are swapped back (the
+//! feet's positions far closer to the other foot's in the frame before); points outside a
+//! normalised image (a walker leaving the frame) and jumps faster than any swing are not
+//! used. Swings cut
+//! by the start or end of the recording still give the event the data shows (a
+//! heel landing in the first frames, a toe leaving in the last), standing gives none (no
+//! walking speed), and turns give none while the walker moves across the forward axis.
+//!
+//! Zeni, Richards & Higginson (Gait & Posture 27, 2008) mark contacts at the extremes of the
+//! heel and toe relative to the pelvis, which is where the foot moves *with the pelvis*: some
+//! 30 ms before the heel lands and after the toe leaves at usual speeds. The floor-relative
+//! speed marks the contacts themselves.
 
 use nalgebra::Vector3;
 
 use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
 use crate::{Point, Recording, Skeleton, Space};
 
-/// Settings of [`KeypointEventDetector`].
+/// Settings of [`KeypointEventDetector`]; `Default` suits walking at any usual speed, in
+/// video keypoints (25–60 frames/s) and in markers (60–200 Hz).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeypointEventParams {
-    /// Two events of one kind on one side are at least this far apart, s.
+    /// Pose-estimator points (heel and toe on the sole's outline) stop with the floor: the
+    /// heel has landed when its speed relative to the floor falls below this share of the
+    /// walking speed, and the toe has left when it rises above it. Low enough to mark the
+    /// contact itself, high enough to stand above the frame-to-frame noise of keypoints
+    /// (about 0.2 of the walking speed for 2 px at 30 frames/s, which a swing's run must also
+    /// peak far above). Default 0.15.
+    pub contact_speed_ratio: f64,
+    /// Markers sit on the skin 3–6 cm above the sole and keep rolling with the foot about
+    /// the contact point under them: the heel marker has landed when its speed relative to
+    /// the floor falls below this share of the walking speed. Default 0.4 (force-plate
+    /// contacts in the two real marker trials of `../shared` come at 0.33–0.58).
+    pub marker_contact_speed_ratio: f64,
+    /// The toe marker has left the floor when its speed relative to the floor rises above
+    /// this share of the walking speed. Default 1.2 (a forefoot marker moves with the foot's
+    /// push-off roll before the toe tip leaves: 0.6–1.8 times the walking speed at
+    /// force-plate toe-off in the two real trials).
+    pub marker_lift_speed_ratio: f64,
+    /// A swing must move the point faster than this multiple of the walking speed (a foot
+    /// point's swing peaks at 2–3 times it). Default 1.5.
+    pub min_swing_speed_ratio: f64,
+    /// A foot point moving faster than this multiple of the walking speed between two frames
+    /// is a pose estimator's slip (left and right legs swapped for a frame or two, a point
+    /// jumping to the other foot): that interval is not used. Default 6 (swings peak at 2–3).
+    pub max_speed_ratio: f64,
+    /// A swing lasts at least this long, s (runs touching the start or end of the recording
+    /// are exempt): a foot point's swing run lasts 0.3–0.7 s, keypoint jitter in stance a
+    /// frame or two. Default 0.2.
+    pub min_swing_s: f64,
+    /// A swing run interrupted for at most this long is one swing (pose estimators lose the
+    /// far foot behind the near leg for a few frames); a stance lasts 0.3 s or more, s.
+    /// Default 0.15.
+    pub max_pause_s: f64,
+    /// The floor's velocity and the walking speed are measured over a window this long
+    /// around each time, s (about a stride). Default 1.2.
+    pub floor_window_s: f64,
+    /// The floor's velocity is this quantile of the foot points' velocities in the window.
+    /// Default 0.25.
+    pub floor_quantile: f64,
+    /// Below this walking speed, in leg lengths (hip to heel) per second, the walker is
+    /// standing and no event is sought. Default 0.2 (about 0.18 m/s).
+    pub min_walking_speed_leg_per_s: f64,
+    /// Two events of one kind on one side are at least this far apart, s. Default 0.5.
     pub min_interval_s: f64,
-    /// A peak must stand out from the lowest point between it and its neighbours by this
-    /// share of the signal's range (5th to 95th percentile).
-    pub min_prominence: f64,
 }
 
 impl Default for KeypointEventParams {
     fn default() -> Self {
         KeypointEventParams {
+            contact_speed_ratio: 0.15,
+            marker_contact_speed_ratio: 0.4,
+            marker_lift_speed_ratio: 1.2,
+            min_swing_speed_ratio: 1.5,
+            max_speed_ratio: 6.0,
+            min_swing_s: 0.2,
+            max_pause_s: 0.15,
+            floor_window_s: 1.2,
+            floor_quantile: 0.25,
+            min_walking_speed_leg_per_s: 0.2,
             min_interval_s: 0.5,
-            min_prominence: 0.3,
         }
+    }
+}
+
+impl KeypointEventParams {
+    /// Check every parameter; the error names the first one out of range.
+    pub fn validate(&self) -> Result<(), DetectError> {
+        let check = |name: &str, value: f64, lo: f64, hi: f64| {
+            if value.is_finite() && value >= lo && value <= hi {
+                Ok(())
+            } else {
+                Err(DetectError {
+                    detector: "gait_keypoints".into(),
+                    message: format!("invalid parameter `{name}` = {value}: expected {lo} to {hi}"),
+                })
+            }
+        };
+        check("contact_speed_ratio", self.contact_speed_ratio, 0.01, 1.0)?;
+        check(
+            "marker_contact_speed_ratio",
+            self.marker_contact_speed_ratio,
+            0.01,
+            1.0,
+        )?;
+        check(
+            "marker_lift_speed_ratio",
+            self.marker_lift_speed_ratio,
+            0.01,
+            3.0,
+        )?;
+        let highest = self
+            .contact_speed_ratio
+            .max(self.marker_contact_speed_ratio)
+            .max(self.marker_lift_speed_ratio);
+        check(
+            "min_swing_speed_ratio",
+            self.min_swing_speed_ratio,
+            highest,
+            10.0,
+        )?;
+        check(
+            "max_speed_ratio",
+            self.max_speed_ratio,
+            self.min_swing_speed_ratio,
+            100.0,
+        )?;
+        check("min_swing_s", self.min_swing_s, 0.0, 2.0)?;
+        check("max_pause_s", self.max_pause_s, 0.0, 0.5)?;
+        check("floor_window_s", self.floor_window_s, 0.2, 10.0)?;
+        check("floor_quantile", self.floor_quantile, 0.0, 0.5)?;
+        check(
+            "min_walking_speed_leg_per_s",
+            self.min_walking_speed_leg_per_s,
+            0.0,
+            5.0,
+        )?;
+        check("min_interval_s", self.min_interval_s, 0.0, 2.0)?;
+        Ok(())
     }
 }
 
@@ -39,14 +185,14 @@ pub struct KeypointEventDetector {
     pub params: KeypointEventParams,
 }
 
-fn find<'a>(sk: &'a Skeleton, names: &[&str]) -> Option<&'a Point> {
+pub(super) fn find<'a>(sk: &'a Skeleton, names: &[&str]) -> Option<&'a Point> {
     names
         .iter()
         .find_map(|n| sk.points.iter().find(|p| p.name.eq_ignore_ascii_case(n)))
 }
 
 /// The heel and toe point names of a side, in the layouts Dorsi reads.
-fn foot_names(side: &str) -> ([String; 6], [String; 7]) {
+pub(super) fn foot_names(side: &str) -> ([String; 6], [String; 7]) {
     let (s, c) = if side == "left" {
         ("left", 'L')
     } else {
@@ -73,7 +219,7 @@ fn foot_names(side: &str) -> ([String; 6], [String; 7]) {
 }
 
 /// The pelvis: the mean of whichever hip / pelvis points exist, per sample.
-fn pelvis(sk: &Skeleton) -> Option<Vec<Vector3<f64>>> {
+pub(super) fn pelvis(sk: &Skeleton) -> Option<Vec<Vector3<f64>>> {
     let names = [
         "left_hip",
         "right_hip",
@@ -115,70 +261,169 @@ fn pelvis(sk: &Skeleton) -> Option<Vec<Vector3<f64>>> {
     )
 }
 
-/// Peaks (local maxima) at least `min_gap` samples apart and standing out by `prominence`
-/// from the lowest point between them and the previous and next peak, with the sub-sample
-/// position from a parabola through the three samples around each.
-fn peaks(x: &[f64], min_gap: usize, prominence: f64) -> Vec<f64> {
-    let mut cand: Vec<usize> = (1..x.len().saturating_sub(1))
-        .filter(|&i| x[i].is_finite() && x[i] >= x[i - 1] && x[i] > x[i + 1])
-        .collect();
-    // Keep the highest of candidates closer than the gap.
-    cand.sort_by(|&a, &b| x[b].total_cmp(&x[a]));
-    let mut kept: Vec<usize> = Vec::new();
-    for i in cand {
-        if kept.iter().all(|&k| k.abs_diff(i) >= min_gap) {
-            kept.push(i);
-        }
-    }
-    kept.sort_unstable();
-    let lowest = |a: usize, b: usize| {
-        x[a.min(b)..=a.max(b)]
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(f64::INFINITY, f64::min)
-    };
-    let mut out = Vec::new();
-    for (j, &i) in kept.iter().enumerate() {
-        let left = if j > 0 { kept[j - 1] } else { 0 };
-        let right = kept.get(j + 1).copied().unwrap_or(x.len() - 1);
-        let base = lowest(left, i).max(lowest(i, right));
-        if x[i] - base < prominence {
-            continue;
-        }
-        let (a, b, c) = (x[i - 1], x[i], x[i + 1]);
-        let den = a - 2.0 * b + c;
-        let shift = if den.abs() > 1e-12 {
-            (0.5 * (a - c) / den).clamp(-0.5, 0.5)
-        } else {
-            0.0
-        };
-        out.push(i as f64 + shift);
-    }
-    out
+/// Velocities between consecutive samples along the forward axis, per second: element `k`
+/// is the mean velocity from sample `k` to `k + 1` (`NaN` where either is missing).
+fn velocities(x: &[f64], hz: f64) -> Vec<f64> {
+    x.windows(2).map(|w| (w[1] - w[0]) * hz).collect()
 }
 
-/// Zeni's extreme is where the foot moves with the pelvis, a little before the heel lands
-/// (and after the toe leaves). The contact itself is where the foot starts (or stops) moving
-/// with the floor, that is where the signal's rate of change is the stance rate `stance` (the
-/// foot moving backwards relative to the pelvis at the walking speed). Initial contact: the
-/// first sample after the heel's peak whose rate is at least half the stance rate; final
-/// contact: the last sample before the toe's peak whose rate is. Searched within `reach`
-/// samples; the peak itself is kept when the rate never gets there (a treadmill without
-/// progression and noisy keypoints can do that).
-fn refine(rate: &[f64], peak: f64, stance: f64, kind: EventKind, reach: usize) -> f64 {
-    let i = peak.round() as usize;
-    if stance == 0.0 || !stance.is_finite() || rate.is_empty() {
-        return peak;
+/// Undo the pose estimator's left/right swaps of the feet: a frame whose left and right
+/// heel and toe positions are much closer to the previous frame's other foot (the sum of
+/// the four jumps under a third of what it is unswapped) has its feet exchanged. Swaps last
+/// a few frames; a run of more than `max_frames` swapped frames is left as it was (the
+/// feet crossing, not a swap).
+fn unswap(lh: &mut [f64], lt: &mut [f64], rh: &mut [f64], rt: &mut [f64], max_frames: usize) {
+    let n = lh.len().min(lt.len()).min(rh.len()).min(rt.len());
+    let original = (lh.to_vec(), lt.to_vec(), rh.to_vec(), rt.to_vec());
+    let mut swapped = vec![false; n];
+    for i in 1..n {
+        let keep = (lh[i] - lh[i - 1]).abs()
+            + (lt[i] - lt[i - 1]).abs()
+            + (rh[i] - rh[i - 1]).abs()
+            + (rt[i] - rt[i - 1]).abs();
+        let swap = (lh[i] - rh[i - 1]).abs()
+            + (lt[i] - rt[i - 1]).abs()
+            + (rh[i] - lh[i - 1]).abs()
+            + (rt[i] - lt[i - 1]).abs();
+        if swap < keep / 3.0 {
+            std::mem::swap(&mut lh[i], &mut rh[i]);
+            std::mem::swap(&mut lt[i], &mut rt[i]);
+            swapped[i] = true;
+        }
     }
-    let moving_with_floor = |j: &usize| rate[*j] / stance >= 0.5;
-    let found = match kind {
-        EventKind::InitialContact => (i..(i + reach).min(rate.len())).find(moving_with_floor),
-        EventKind::FinalContact => (i.saturating_sub(reach)..=i.min(rate.len() - 1))
-            .rev()
-            .find(moving_with_floor),
-    };
-    found.map_or(peak, |j| j as f64)
+    let mut i = 0;
+    while i < n {
+        if !swapped[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && swapped[i] {
+            i += 1;
+        }
+        if i - start > max_frames {
+            lh[start..i].copy_from_slice(&original.0[start..i]);
+            lt[start..i].copy_from_slice(&original.1[start..i]);
+            rh[start..i].copy_from_slice(&original.2[start..i]);
+            rt[start..i].copy_from_slice(&original.3[start..i]);
+        }
+    }
+}
+
+/// The floor's velocity and the walking speed (the pelvis relative to the floor, signed)
+/// at every interval, from the foot points' and the pelvis's interval velocities: measured
+/// every `step` intervals over `half` intervals either side, held in between.
+fn floor_and_speed(
+    feet: &[Vec<f64>],
+    pelvis: &[f64],
+    half: usize,
+    step: usize,
+    quantile: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let m = pelvis.len();
+    let mut floor = vec![f64::NAN; m];
+    let mut speed = vec![f64::NAN; m];
+    let mut buf: Vec<f64> = Vec::with_capacity(feet.len() * (2 * half + 1));
+    let mut pel: Vec<f64> = Vec::with_capacity(2 * half + 1);
+    let mut c = 0;
+    while c < m {
+        let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
+        buf.clear();
+        for f in feet {
+            buf.extend(f[a..b].iter().copied().filter(|v| v.is_finite()));
+        }
+        pel.clear();
+        pel.extend(pelvis[a..b].iter().copied().filter(|v| v.is_finite()));
+        let (fl, sp) = if buf.is_empty() || pel.is_empty() {
+            (f64::NAN, f64::NAN)
+        } else {
+            let mid = (pel.len() - 1) / 2;
+            let p = *pel.select_nth_unstable_by(mid, f64::total_cmp).1;
+            // The feet move with the pelvis on average and rest on the floor often: their
+            // median lies between the floor and the pelvis, which gives the direction.
+            let half_feet = (buf.len() - 1) / 2;
+            let median = *buf.select_nth_unstable_by(half_feet, f64::total_cmp).1;
+            let q = if p >= median {
+                quantile
+            } else {
+                1.0 - quantile
+            };
+            let k = ((buf.len() - 1) as f64 * q).round() as usize;
+            let fl = *buf.select_nth_unstable_by(k, f64::total_cmp).1;
+            (fl, p - fl)
+        };
+        let end = (c + step).min(m);
+        floor[c..end].fill(fl);
+        speed[c..end].fill(sp);
+        c = end;
+    }
+    (floor, speed)
+}
+
+/// Where a swing ends or starts: runs of `u` (a foot point's forward speed relative to the
+/// floor over the walking speed) above `level` that peak at `min_peak` or more and last at
+/// least `min_len` intervals (unless cut by an end of the data). Returns the crossing
+/// positions in samples (interval `k` is centred on sample `k + 0.5`), linearly interpolated:
+/// the end of each run (`ends`, initial contacts) or its start (final contacts).
+fn crossings(
+    u: &[f64],
+    level: f64,
+    min_peak: f64,
+    min_len: usize,
+    max_pause: usize,
+    ends: bool,
+) -> Vec<f64> {
+    // Runs above the level that peak above `min_peak`: (first, last).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let m = u.len();
+    let mut k = 0;
+    while k < m {
+        if u[k].is_nan() || u[k] <= level {
+            k += 1;
+            continue;
+        }
+        let a = k;
+        let mut peak = u[k];
+        while k < m && u[k] > level {
+            peak = peak.max(u[k]);
+            k += 1;
+        }
+        let b = k - 1;
+        if peak < min_peak {
+            continue;
+        }
+        // A pause of a few frames between two fast runs (a point lost behind the other leg)
+        // is not a stance: one swing.
+        match runs.last_mut() {
+            Some(last)
+                if a - last.1 - 1 <= max_pause
+                    && u[last.1 + 1..a].iter().all(|v| v.is_finite()) =>
+            {
+                last.1 = b;
+            }
+            _ => runs.push((a, b)),
+        }
+    }
+    let mut out = Vec::new();
+    for (a, b) in runs {
+        let cut = a == 0 || b + 1 == m;
+        if b + 1 - a < min_len && !cut {
+            continue;
+        }
+        if ends {
+            if let Some(&next) = u.get(b + 1) {
+                if next.is_finite() {
+                    let frac = (u[b] - level) / (u[b] - next);
+                    out.push(b as f64 + 0.5 + frac.clamp(0.0, 1.0));
+                }
+            }
+        } else if a > 0 && u[a - 1].is_finite() {
+            let prev = u[a - 1];
+            let frac = (level - prev) / (u[a] - prev);
+            out.push(a as f64 - 0.5 + frac.clamp(0.0, 1.0));
+        }
+    }
+    out
 }
 
 impl EventDetector for KeypointEventDetector {
@@ -187,6 +432,8 @@ impl EventDetector for KeypointEventDetector {
     }
 
     fn detect_events(&self, rec: &Recording) -> Result<Vec<DetectedEvent>, DetectError> {
+        self.params.validate()?;
+        let p = &self.params;
         let err = |message: &str| DetectError {
             detector: self.name().into(),
             message: message.into(),
@@ -202,6 +449,7 @@ impl EventDetector for KeypointEventDetector {
         }
         let pelvis = pelvis(sk).ok_or_else(|| err("no hip or pelvis points"))?;
         let image = matches!(sk.space, Space::Image { .. });
+        let normalised = matches!(sk.space, Space::Image { normalised: true });
         // Horizontal plane: x for images; x and y for world coordinates (z up).
         let horizontal = |v: Vector3<f64>| {
             if image {
@@ -223,21 +471,22 @@ impl EventDetector for KeypointEventDetector {
             return Err(err("no heel and toe points found"));
         }
         // The forward axis: principal horizontal direction of the heels relative to the
-        // pelvis, signed so that toes are ahead of heels.
+        // pelvis. The leg length (pelvis to heel) scales the standing threshold.
         let mut m = nalgebra::Matrix3::zeros();
-        let mut toe_ahead = Vector3::zeros();
-        for (_, heel, toe) in &feet {
-            for ((h, t), p) in heel.position.iter().zip(&toe.position).zip(&pelvis) {
-                let d = horizontal(h - p);
+        let mut legs = Vec::new();
+        for (_, heel, _) in &feet {
+            for (h, q) in heel.position.iter().zip(&pelvis) {
+                let d = horizontal(h - q);
                 if d.iter().all(|c| c.is_finite()) {
                     m += d * d.transpose();
                 }
-                let f = horizontal(t - h);
-                if f.iter().all(|c| c.is_finite()) {
-                    toe_ahead += f;
+                let leg = (h - q).norm();
+                if leg.is_finite() {
+                    legs.push(leg);
                 }
             }
         }
+        let leg = crate::signal::median(legs.into_iter());
         let eig = nalgebra::SymmetricEigen::new(m);
         let (k, _) = eig
             .eigenvalues
@@ -245,42 +494,78 @@ impl EventDetector for KeypointEventDetector {
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(b.1))
             .ok_or_else(|| err("no finite foot positions"))?;
-        let mut fwd: Vector3<f64> = eig.eigenvectors.column(k).into_owned();
-        if fwd.dot(&toe_ahead) < 0.0 {
-            fwd = -fwd;
-        }
+        let fwd: Vector3<f64> = eig.eigenvectors.column(k).into_owned();
         let hz = rec.sampling_rate_hz;
-        let gap = ((self.params.min_interval_s * hz).round() as usize).max(1);
+        let n = rec.n_samples.min(pelvis.len());
+        let along = |pts: &[Vector3<f64>]| -> Vec<f64> {
+            pts.iter()
+                .take(n)
+                .map(|v| {
+                    // A point outside a normalised image is a guess of the pose estimator's.
+                    if normalised && !(0.0..=1.0).contains(&v.x) {
+                        f64::NAN
+                    } else {
+                        horizontal(*v).dot(&fwd)
+                    }
+                })
+                .collect()
+        };
+        let vel_pelvis = velocities(&along(&pelvis), hz);
+        let mut tracks: Vec<(&str, Vec<f64>, Vec<f64>)> = feet
+            .iter()
+            .map(|(side, heel, toe)| (*side, along(&heel.position), along(&toe.position)))
+            .collect();
+        if let [(_, lh, lt), (_, rh, rt)] = tracks.as_mut_slice() {
+            unswap(lh, lt, rh, rt, ((0.15 * hz).round() as usize).max(1));
+        }
+        let vel_feet: Vec<(&str, Vec<f64>, Vec<f64>)> = tracks
+            .iter()
+            .map(|(side, h, t)| (*side, velocities(h, hz), velocities(t, hz)))
+            .collect();
+        let all: Vec<Vec<f64>> = vel_feet
+            .iter()
+            .flat_map(|(_, h, t)| [h.clone(), t.clone()])
+            .collect();
+        let half = ((p.floor_window_s * hz / 2.0).round() as usize).max(1);
+        let step = ((0.25 * hz).round() as usize).max(1);
+        let (floor, speed) = floor_and_speed(&all, &vel_pelvis, half, step, p.floor_quantile);
+        let min_speed = p.min_walking_speed_leg_per_s * leg;
+        let ratio = |v: &[f64]| -> Vec<f64> {
+            v.iter()
+                .zip(floor.iter().zip(&speed))
+                .map(|(v, (f, s))| {
+                    let u = (v - f) / s;
+                    if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
+                        u
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        };
+        let min_len = (p.min_swing_s * hz).round() as usize;
+        let max_pause = (p.max_pause_s * hz).round() as usize;
+        let gap = p.min_interval_s * hz;
         let mut out = Vec::new();
-        for (side, heel, toe) in feet {
-            let rel = |p: &Point, sign: f64| -> Vec<f64> {
-                (0..rec.n_samples)
-                    .map(|i| sign * horizontal(p.position[i] - pelvis[i]).dot(&fwd))
-                    .collect()
-            };
-            for (signal, kind) in [
-                (rel(heel, 1.0), EventKind::InitialContact),
-                (rel(toe, -1.0), EventKind::FinalContact),
+        let markers = sk.layout == crate::Layout::Markers;
+        let (ic_level, fc_level) = if markers {
+            (p.marker_contact_speed_ratio, p.marker_lift_speed_ratio)
+        } else {
+            (p.contact_speed_ratio, p.contact_speed_ratio)
+        };
+        for (side, heel_v, toe_v) in &vel_feet {
+            for (u, kind, level) in [
+                (ratio(heel_v), EventKind::InitialContact, ic_level),
+                (ratio(toe_v), EventKind::FinalContact, fc_level),
             ] {
-                let lo = crate::signal::quantile(signal.iter().copied(), 0.05);
-                let hi = crate::signal::quantile(signal.iter().copied(), 0.95);
-                // The foot is still on the floor for most of the cycle, moving backwards
-                // relative to the pelvis at the walking speed: the median rate of change.
-                let rate: Vec<f64> = (0..signal.len())
-                    .map(|i| {
-                        let (a, b) = (i.saturating_sub(1), (i + 1).min(signal.len() - 1));
-                        (signal[b] - signal[a]) / ((b - a).max(1) as f64)
-                    })
-                    .collect();
-                let stance = crate::signal::median(rate.iter().copied());
-                for p in peaks(&signal, gap, self.params.min_prominence * (hi - lo)) {
-                    // Final contacts keep Zeni's extreme: a toe marker rolls with the
-                    // forefoot before it leaves the floor, so the rate rule fires early on
-                    // real markers (KTK −41 ms, OpenSim −21 ms against −24 and +11 ms).
-                    let at = match kind {
-                        EventKind::InitialContact => refine(&rate, p, stance, kind, gap / 2),
-                        EventKind::FinalContact => p,
-                    };
+                let ends = kind == EventKind::InitialContact;
+                let mut last = f64::NEG_INFINITY;
+                for at in crossings(&u, level, p.min_swing_speed_ratio, min_len, max_pause, ends) {
+                    // Two swings closer than a step (noise taken for a swing): the first.
+                    if at - last < gap {
+                        continue;
+                    }
+                    last = at;
                     out.push(DetectedEvent {
                         side: Some(side.to_string()),
                         kind,
@@ -299,17 +584,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn peaks_by_hand() {
-        // Two peaks (at 2 and 7), a small bump at 4 that is not prominent.
-        let x = [0.0, 1.0, 3.0, 1.0, 1.2, 0.5, 2.0, 3.5, 2.0, 0.0];
-        let p = peaks(&x, 2, 1.0);
-        assert_eq!(p.len(), 2, "{p:?}");
-        assert!((p[0] - 2.0).abs() < 1e-12);
-        // Parabola through (6, 2.0), (7, 3.5), (8, 2.0): vertex at 7.
-        assert!((p[1] - 7.0).abs() < 1e-12);
-        let skewed = [0.0, 1.0, 2.0, 1.5, 0.0];
-        // Parabola through (1,1), (2,2), (3,1.5): vertex at 2 + 0.5·(1−1.5)/(1−4+1.5) = 2.1667.
-        let p = peaks(&skewed, 1, 0.5);
-        assert!((p[0] - (2.0 + 0.5 * -0.5 / -1.5)).abs() < 1e-12, "{p:?}");
+    fn crossings_by_hand() {
+        // A swing (peak 2.5) between stances; a noise blip (peak 0.6) is not a swing.
+        let u = [0.0, 0.1, 1.0, 2.5, 1.5, 0.2, 0.0, 0.6, 0.0];
+        // Start: interval 1 (0.1, centred on 1.5) to interval 2 (1.0, on 2.5): 0.35 is
+        // reached 0.25/0.9 of the way.
+        let starts = crossings(&u, 0.35, 1.5, 1, 0, false);
+        assert_eq!(starts.len(), 1, "{starts:?}");
+        assert!((starts[0] - (1.5 + 0.25 / 0.9)).abs() < 1e-12, "{starts:?}");
+        // End: interval 4 (1.5, on 4.5) to interval 5 (0.2, on 5.5).
+        let ends = crossings(&u, 0.35, 1.5, 1, 0, true);
+        assert_eq!(ends.len(), 1, "{ends:?}");
+        assert!((ends[0] - (4.5 + 1.15 / 1.3)).abs() < 1e-12, "{ends:?}");
+    }
+
+    #[test]
+    fn runs_cut_by_the_ends_keep_the_event_they_show() {
+        // Starts mid-swing: its end is an initial contact, its start is not seen.
+        let u = [2.0, 1.0, 0.1, 0.0, 0.0, 0.1, 1.0, 2.0];
+        let ends = crossings(&u, 0.35, 1.5, 3, 0, true);
+        assert_eq!(ends.len(), 1, "{ends:?}");
+        assert!(ends[0] > 1.5 && ends[0] < 2.5);
+        let starts = crossings(&u, 0.35, 1.5, 3, 0, false);
+        assert_eq!(starts.len(), 1, "{starts:?}");
+        assert!(starts[0] > 5.5 && starts[0] < 6.5);
+        // NaN (not walking) ends a run without an event.
+        let u = [0.0, 2.0, 2.0, f64::NAN, 0.0];
+        assert!(crossings(&u, 0.35, 1.5, 1, 0, true).is_empty());
+    }
+
+    #[test]
+    fn a_pause_inside_a_swing_is_one_swing() {
+        let u = [0.0, 0.0, 2.0, 2.0, 0.1, 2.0, 2.0, 0.0, 0.0];
+        // Without merging: two swings; with a one-interval pause merged: one, from the
+        // first rise to the last fall.
+        assert_eq!(crossings(&u, 0.35, 1.5, 1, 0, true).len(), 2);
+        let ends = crossings(&u, 0.35, 1.5, 1, 1, true);
+        assert_eq!(ends.len(), 1, "{ends:?}");
+        assert!(ends[0] > 6.5 && ends[0] < 7.5, "{ends:?}");
+        let starts = crossings(&u, 0.35, 1.5, 1, 1, false);
+        assert_eq!(starts.len(), 1, "{starts:?}");
+        assert!(starts[0] > 1.5 && starts[0] < 2.5, "{starts:?}");
+    }
+
+    #[test]
+    fn swapped_feet_are_swapped_back() {
+        // The left foot still at 0, the right swinging 0.1 per frame; frame 2 swapped.
+        let mut lh = vec![0.0, 0.0, 0.2, 0.0];
+        let mut lt = vec![0.1, 0.1, 0.3, 0.1];
+        let mut rh = vec![0.0, 0.1, 0.0, 0.3];
+        let mut rt = vec![0.1, 0.2, 0.1, 0.4];
+        unswap(&mut lh, &mut lt, &mut rh, &mut rt, 3);
+        assert_eq!(lh, [0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(rt, [0.1, 0.2, 0.3, 0.4]);
+    }
+
+    #[test]
+    fn invalid_params_are_named() {
+        let params = KeypointEventParams {
+            floor_quantile: 0.9,
+            ..Default::default()
+        };
+        let e = params
+            .validate()
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("floor_quantile"), "{e}");
+        assert!(KeypointEventParams::default().validate().is_ok());
     }
 }
