@@ -245,9 +245,20 @@ impl ImuEventDetector {
         let light = moving_average(&rate[range.clone()], n(p.smoothing_s));
         let broad = moving_average(&rate[range.clone()], n(0.1));
         // The orientation: both signs are tried; the swing is the one a push-off precedes.
-        let q = |v: f64| crate::signal::quantile(broad.iter().map(|b| v * b), 0.99);
-        let candidates = [1.0, -1.0].map(|sign| {
-            let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q(sign));
+        // The 99th percentile of each orientation: the 99th and (negated) 1st of the rate.
+        let (q99, q01) = {
+            let mut v: Vec<f64> = broad.iter().copied().filter(|x| x.is_finite()).collect();
+            let at = |v: &mut Vec<f64>, q: f64| {
+                if v.is_empty() {
+                    return f64::NAN;
+                }
+                let k = ((v.len() - 1) as f64 * q).round() as usize;
+                *v.select_nth_unstable_by(k, f64::total_cmp).1
+            };
+            (at(&mut v, 0.99), at(&mut v, 0.01))
+        };
+        let candidates = [(1.0, q99), (-1.0, -q01)].map(|(sign, q)| {
+            let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q);
             let peaks = swing_peaks(&broad, sign, threshold, n(p.min_swing_interval_s));
             let score = push_off_score(&light, &peaks, sign, n(0.35));
             (sign, peaks, score)
@@ -259,7 +270,10 @@ impl ImuEventDetector {
         let Some((sign, peaks, _)) = best else {
             return;
         };
-        let light: Vec<f64> = light.into_iter().map(|v| sign * v).collect();
+        let mut light = light;
+        if sign < 0.0 {
+            light.iter_mut().for_each(|v| *v = -*v);
+        }
         // Walking bouts: a swing needs another within `max_stride_s`.
         let max_gap = n(p.max_stride_s);
         let peaks: Vec<usize> = peaks
