@@ -324,3 +324,58 @@ fn reps_refuses_unknown_exercises_and_bad_outputs_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!bad.exists());
 }
+
+#[test]
+fn gait_json_table_and_csv() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let file = samples.join("walk_left_drop_mediapipe.csv");
+    let o = dorsi(&["gait", path_str(&file), "--json", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("only JSON on stdout");
+    assert_eq!(v["schema"], "dorsi.gait/1");
+    assert_eq!(v["source"]["modality"], "keypoints");
+    let strides = v["strides"].as_array().expect("strides");
+    assert!(strides.len() >= 12, "{} strides", strides.len());
+    for key in [
+        "side",
+        "start_s",
+        "stride_time_s",
+        "foot_strike_angle_deg",
+        "min_toe_clearance_m",
+        "heel_to_toe_s",
+    ] {
+        assert!(strides[0].get(key).is_some(), "stride field {key}");
+    }
+    assert!(strides[0]["drag"]["flagged"].is_boolean());
+    let verdict = |side: &str| {
+        v["sides"]
+            .as_array()
+            .and_then(|s| s.iter().find(|x| x["side"] == side))
+            .map(|x| x["verdict"].clone())
+    };
+    assert_eq!(verdict("left"), Some("foot_drop".into()));
+    assert_eq!(verdict("right"), Some("normal".into()));
+
+    let o = dorsi(&["gait", path_str(&samples.join("walk_healthy_imu.csv"))]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("normal") && !table.contains("FOOT DROP"),
+        "{table}"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = dorsi(&[
+        "gait",
+        path_str(&file),
+        "--side",
+        "left",
+        "--csv",
+        path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(dir.path().join("strides.csv")).expect("strides.csv");
+    assert!(csv.starts_with("side,start_s,"));
+    assert!(csv.lines().skip(1).all(|l| l.starts_with("left,")), "{csv}");
+    assert!(dir.path().join("sides.csv").exists() && dir.path().join("events.csv").exists());
+}
