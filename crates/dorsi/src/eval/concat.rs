@@ -32,9 +32,9 @@ fn join<T: Copy + std::ops::Add<Output = T> + std::ops::Mul<f64, Output = T>>(
         match last {
             Some(j) if i > j + 1 => {
                 let (a, b) = (out[j], out[i]);
-                for k in j + 1..i {
+                for (k, o) in out.iter_mut().enumerate().take(i).skip(j + 1) {
                     let u = (k - j) as f64 / (i - j) as f64;
-                    out[k] = a * (1.0 - u) + b * u;
+                    *o = a * (1.0 - u) + b * u;
                 }
             }
             None => {

@@ -126,7 +126,7 @@ fn still_runs(
     let mut runs = Vec::new();
     let mut start = None;
     for (i, w) in gyro.iter().enumerate() {
-        let still = finite(w) && (w - centre).norm() < thr;
+        let still = finite(w) && (w - centre).norm_squared() < thr * thr;
         match (still, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -159,7 +159,8 @@ pub fn imu_angle(
         .ok_or_else(|| MotionError::NoGyroscope(imu.name.clone()))?;
     let n = gyro.len();
     let dt = 1.0 / sampling_rate_hz;
-    let median = |k: usize| crate::signal::median(gyro.iter().map(|w| w[k]));
+    let step = n.div_ceil(16_384).max(1);
+    let median = |k: usize| crate::signal::median(gyro.iter().step_by(step).map(|w| w[k]));
     let centre = Vector3::new(median(0), median(1), median(2));
     let centre = if finite(&centre) {
         centre

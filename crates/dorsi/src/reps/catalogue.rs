@@ -81,6 +81,18 @@ pub struct ExerciseSpec {
     pub held: bool,
 }
 
+/// A catalogue row: signal, pattern, directions, first sign, typical range (deg), reps,
+/// hold (s).
+type Entry = (
+    FootSignal,
+    Pattern,
+    Vec<&'static str>,
+    Option<f64>,
+    (f64, f64),
+    u32,
+    Option<f64>,
+);
+
 impl Exercise {
     /// Every exercise, in the order of DESIGN.md.
     pub const ALL: [Exercise; 7] = [
@@ -114,15 +126,7 @@ impl Exercise {
 
     /// The catalogue entry; `None` for [`Exercise::Auto`], which has no fixed signal.
     pub fn spec(self) -> Option<ExerciseSpec> {
-        let (signal, pattern, directions, first_sign, range, reps, hold_s): (
-            FootSignal,
-            Pattern,
-            Vec<&'static str>,
-            Option<f64>,
-            (f64, f64),
-            u32,
-            Option<f64>,
-        ) = match self {
+        let (signal, pattern, directions, first_sign, range, reps, hold_s): Entry = match self {
             // Passive stretch into dorsiflexion: about 10–20° beyond neutral.
             Exercise::TowelStretch => (
                 FootSignal::FootPitch,

@@ -243,6 +243,11 @@ pub fn analyze(rec: &Recording, options: &RepOptions) -> Result<RepsAnalysis, Re
         },
     };
     let (signal, first_sign) = choose_signal(rec, &spec, options, &mut notes)?;
+    let mut params = options.segment.clone();
+    if signal.origin.starts_with("IMU ") {
+        // An integrated angle has no outliers to remove.
+        params.despike_samples = 0;
+    }
     let signal = signal.to_degrees();
     let seg_spec = SegmentSpec {
         pattern: spec.pattern,
@@ -253,7 +258,7 @@ pub fn analyze(rec: &Recording, options: &RepOptions) -> Result<RepsAnalysis, Re
         rec.sampling_rate_hz,
         rec.start_s,
         &seg_spec,
-        &options.segment,
+        &params,
     );
     notes.extend(seg.notes.iter().cloned());
     let reps: Vec<RepRecord> = seg
@@ -350,7 +355,7 @@ fn analyze_auto(
     let mut sets = Vec::new();
     let mut first = 0;
     for k in 0..reps.len() {
-        if k + 1 == reps.len() || gaps[k] > split {
+        if gaps.get(k).is_none_or(|&g| g > split) {
             sets.push(SetRecord {
                 start_s: reps[first].start_s,
                 end_s: reps[k].end_s,

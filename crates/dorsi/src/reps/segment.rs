@@ -46,7 +46,8 @@ pub const MIN_JERK_10_90: f64 = 0.50672;
 pub struct SegmentParams {
     /// Outliers up to this many samples long are removed first by a running median of
     /// `2 × despike_samples + 1` samples. Default 3 (pose estimators swap the legs for 1–3
-    /// frames now and then; a swap during a hold would otherwise split it).
+    /// frames now and then; a swap during a hold would otherwise split it). [`crate::reps::analyze`]
+    /// skips it on IMU angles, which are integrals and have no spikes.
     pub despike_samples: usize,
     /// Width of each of the two moving averages, s; `None` (default): adaptive (see the
     /// module docs).
@@ -292,6 +293,39 @@ fn fill_gaps(x: &[f64]) -> Option<Vec<f64>> {
     Some(out)
 }
 
+/// Robust statistics look at most about this many samples (evenly spread): quantiles of
+/// slow signals do not need every sample, and this keeps the pipeline fast.
+const STAT_SAMPLES: usize = 16_384;
+
+/// Every k-th value of `x`, k chosen so that at most about [`STAT_SAMPLES`] remain.
+pub(crate) fn sparse(x: &[f64]) -> impl Iterator<Item = f64> + Clone + '_ {
+    let step = x.len().div_ceil(STAT_SAMPLES).max(1);
+    x.iter().step_by(step).copied()
+}
+
+/// Centred moving average over `w` samples of finite data (the window shrinks at the ends,
+/// as [`crate::motion::moving_average`] does), by a sliding sum.
+fn boxcar(x: &[f64], w: usize) -> Vec<f64> {
+    let n = x.len();
+    let half = w / 2;
+    let mut out = Vec::with_capacity(n);
+    let mut sum: f64 = x[..half.min(n)].iter().sum();
+    let (mut a, mut b) = (0usize, half.min(n));
+    for i in 0..n {
+        let (na, nb) = (i.saturating_sub(half), (i + half + 1).min(n));
+        while b < nb {
+            sum += x[b];
+            b += 1;
+        }
+        while a < na {
+            sum -= x[a];
+            a += 1;
+        }
+        out.push(sum / (b - a) as f64);
+    }
+    out
+}
+
 /// Running median of `2k + 1` samples (shrinking at the ends).
 fn running_median(x: &[f64], k: usize) -> Vec<f64> {
     if k == 0 {
@@ -303,7 +337,7 @@ fn running_median(x: &[f64], k: usize) -> Vec<f64> {
         .map(|i| {
             buf.clear();
             buf.extend_from_slice(&x[i.saturating_sub(k)..(i + k + 1).min(n)]);
-            let m = buf.len() / 2;
+            let m = (buf.len() - 1) / 2;
             *buf.select_nth_unstable_by(m, f64::total_cmp).1
         })
         .collect()
@@ -418,8 +452,8 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize) -> Vec<Lob
 
 /// The typical amplitude of excursions of `sign · e`: the median peak of the clear ones.
 fn typical_amplitude(e: &[f64], sign: f64, min_len: usize) -> Option<f64> {
-    let top = crate::signal::quantile(e.iter().map(|v| sign * v), 0.995);
-    if !(top > 0.0) {
+    let top = crate::signal::quantile(sparse(e).map(|v| sign * v), 0.995);
+    if top.is_nan() || top <= 0.0 {
         return None;
     }
     let provisional = lobes(e, sign, 0.3 * top, 0.15 * top, min_len);
@@ -583,7 +617,7 @@ pub fn segment_signal(
         out.notes.push("the signal has no finite value".into());
         return out;
     };
-    if n < 4 || !(rate_hz > 0.0) {
+    if n < 4 || rate_hz.is_nan() || rate_hz <= 0.0 {
         out.notes.push("the signal is too short".into());
         return out;
     }
@@ -591,11 +625,16 @@ pub fn segment_signal(
 
     // 1. Smoothing.
     // The sample noise, from the raw signal (the median filter correlates it).
-    let sigma =
-        1.4826 * crate::signal::median(raw.windows(2).map(|w| (w[1] - w[0]).abs())) / 2f64.sqrt();
+    let sigma = 1.4826
+        * crate::signal::median(
+            (0..raw.len().saturating_sub(1))
+                .step_by(raw.len().div_ceil(STAT_SAMPLES).max(1))
+                .map(|i| (raw[i + 1] - raw[i]).abs()),
+        )
+        / 2f64.sqrt();
     let filled = running_median(&raw, params.despike_samples);
-    let range0 = crate::signal::quantile(filled.iter().copied(), 0.98)
-        - crate::signal::quantile(filled.iter().copied(), 0.02);
+    let range0 = crate::signal::quantile(sparse(&filled), 0.98)
+        - crate::signal::quantile(sparse(&filled), 0.02);
     let width = match params.smoothing_s {
         Some(s) => (s * rate_hz).round().max(1.0),
         None => {
@@ -614,7 +653,7 @@ pub fn segment_signal(
     };
     let w = width as usize;
     let smoothed = if w > 1 {
-        crate::motion::moving_average(&crate::motion::moving_average(&filled, w), w)
+        boxcar(&boxcar(&filled, w), w)
     } else {
         filled
     };
@@ -625,11 +664,11 @@ pub fn segment_signal(
     ));
     // Variance of the triangular kernel (two boxcars of w samples), samples².
     let spread = 2.0 * (width * width - 1.0) / 12.0;
-    let lo = crate::signal::quantile(smoothed.iter().copied(), 0.02);
-    let hi = crate::signal::quantile(smoothed.iter().copied(), 0.98);
+    let lo = crate::signal::quantile(sparse(&smoothed), 0.02);
+    let hi = crate::signal::quantile(sparse(&smoothed), 0.98);
     let range = hi - lo;
     out.smoothed = smoothed.clone();
-    if !(range > 0.0) {
+    if range.is_nan() || range <= 0.0 {
         out.notes.push("the signal does not move".into());
         return out;
     }
@@ -646,7 +685,7 @@ pub fn segment_signal(
                 1.0
             } else if a > 0.5 && b > 0.5 {
                 -1.0
-            } else if (crate::signal::median(smoothed.iter().copied()) - lo) / range < 0.5 {
+            } else if (crate::signal::median(sparse(&smoothed)) - lo) / range < 0.5 {
                 1.0
             } else {
                 -1.0
@@ -665,8 +704,8 @@ pub fn segment_signal(
     let window = (params.baseline_window_s * rate_hz) as usize;
     let band = params.rest_band * range;
     let base = match spec.pattern {
-        Pattern::OneWay => crate::signal::quantile(y.iter().copied(), 0.02),
-        Pattern::BothWays => crate::signal::median(y.iter().copied()),
+        Pattern::OneWay => crate::signal::quantile(sparse(&y), 0.02),
+        Pattern::BothWays => crate::signal::median(sparse(&y)),
     };
     let first = match spec.pattern {
         Pattern::OneWay => rest_level(&y, window, |_, v| v < base + band),
@@ -864,7 +903,7 @@ pub fn segment_signal(
         .max(3.0 * crate::signal::median(gaps.iter().copied()).max(0.0));
     let mut first_rep = 0;
     for k in 0..out.reps.len() {
-        let last_of_set = k + 1 == out.reps.len() || gaps[k] > split;
+        let last_of_set = gaps.get(k).is_none_or(|&g| g > split);
         if last_of_set {
             out.sets.push(SegmentSet {
                 start_s: out.reps[first_rep].start_s,
@@ -977,7 +1016,7 @@ mod tests {
             .map(|i| {
                 let t = i as f64 / rate;
                 let u = (t - 2.0) % 7.0;
-                if t < 2.0 || t > 2.0 + 3.0 * 7.0 || u > 4.0 {
+                if !(2.0..=2.0 + 3.0 * 7.0).contains(&t) || u > 4.0 {
                     0.0
                 } else if u < 1.0 {
                     10.0 * smooth_step(u)
@@ -1033,6 +1072,18 @@ mod tests {
             running_median(&x, 2),
             [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
         );
+    }
+
+    #[test]
+    fn boxcar_matches_the_moving_average() {
+        let x: Vec<f64> = (0..50).map(|i| ((i * 7) % 11) as f64).collect();
+        for w in [1, 2, 3, 8, 49, 120] {
+            let a = boxcar(&x, w);
+            let b = crate::motion::moving_average(&x, w);
+            for (p, q) in a.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-9, "width {w}");
+            }
+        }
     }
 
     #[test]
