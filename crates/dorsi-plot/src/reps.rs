@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use dorsi::reps::report::HOLD_TOLERANCE;
 use dorsi::reps::{Adherence, RepsAnalysis, RepsReport};
 use dorsi::{Modality, Recording};
 use plotters::coord::Shift;
@@ -156,6 +157,8 @@ struct HoldMark {
     end_s: f64,
     level: f64,
     duration_s: f64,
+    /// Whether the hold lies below the rest level (its bar goes under the signal).
+    below: bool,
 }
 
 struct SetMark {
@@ -168,8 +171,12 @@ struct SetMark {
 struct Bars {
     title: String,
     y_desc: String,
-    /// (rep number, value, complete).
+    /// (number, value, good): good bars in the first colour, others in the second.
     bars: Vec<(usize, f64, bool)>,
+    /// What the bars are (`rep`, `hold`).
+    x_desc: &'static str,
+    /// Colours and legend labels of good and other bars.
+    kinds: [(RGBColor, &'static str); 2],
     /// Dashed reference lines: (value, label, colour).
     lines: Vec<(f64, String, RGBColor)>,
 }
@@ -301,6 +308,7 @@ impl RepsFigure {
                 reason: x.reason.clone(),
             })
             .collect();
+        let overall = median(&line[..line.len().min(n)]).unwrap_or(0.0);
         let holds = r
             .holds
             .iter()
@@ -310,11 +318,18 @@ impl RepsFigure {
                     sample_at(rec, h.end_s, line.len().min(n))?,
                 );
                 let level = median(line.get(i..=j)?)?;
+                let rest = a
+                    .rest
+                    .get((i + j) / 2)
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .unwrap_or(overall);
                 Some(HoldMark {
                     start_s: h.start_s,
                     end_s: h.end_s,
                     level,
                     duration_s: h.duration_s,
+                    below: level < rest,
                 })
             })
             .collect();
@@ -342,6 +357,8 @@ impl RepsFigure {
                     .iter()
                     .map(|x| (x.index, x.amplitude, x.complete))
                     .collect(),
+                x_desc: "rep",
+                kinds: [(COMPLETE, "complete"), (INCOMPLETE, "incomplete")],
                 lines,
             });
         }
@@ -350,14 +367,29 @@ impl RepsFigure {
             if let Some(h) = p.hold_s {
                 lines.push((h, format!("prescribed {h:.0} s"), HOLD));
             }
+            let enough = p.hold_s.map_or(0.0, |h| HOLD_TOLERANCE * h);
+            let mut directions: Vec<&str> = Vec::new();
+            for h in &r.holds {
+                if !directions.contains(&h.direction.as_str()) {
+                    directions.push(&h.direction);
+                }
+            }
+            let title = if directions.len() > 1 {
+                format!("Duration of each hold ({})", directions.join(", "))
+            } else {
+                "Duration of each hold".into()
+            };
             bars.push(Bars {
-                title: "Time held in each rep".into(),
+                title,
                 y_desc: "hold (s)".into(),
                 bars: r
-                    .reps
+                    .holds
                     .iter()
-                    .map(|x| (x.index, x.hold_s, x.complete))
+                    .enumerate()
+                    .map(|(k, h)| (k + 1, h.duration_s, h.duration_s >= enough))
                     .collect(),
+                x_desc: "hold",
+                kinds: [(HOLD, "long enough"), (INCOMPLETE, "too short")],
                 lines,
             });
         }
@@ -514,12 +546,17 @@ impl RepsFigure {
         };
         let top = if self.reps.is_empty() {
             0.06
-        } else if self.holds.is_empty() {
+        } else if !self.holds.iter().any(|h| !h.below) {
             0.16
         } else {
             0.24
         };
-        let bottom = if self.sets.is_empty() { 0.06 } else { 0.16 };
+        let low_holds = if self.holds.iter().any(|h| h.below) {
+            0.1
+        } else {
+            0.0
+        };
+        let bottom = low_holds + if self.sets.is_empty() { 0.06 } else { 0.16 };
         (lo - bottom * span, hi + top * span)
     }
 
@@ -719,21 +756,32 @@ impl RepsFigure {
             if b < a {
                 continue;
             }
-            // Just above the held level, so the signal stays visible under it.
-            let bar_y = h.level + 0.035 * span;
+            // Just beyond the held level (away from rest), so the signal stays visible.
+            let away = if h.below { -1.0 } else { 1.0 };
+            let bar_y = h.level + away * 0.035 * span;
             chart
                 .draw_series(LineSeries::new(
                     [(a, bar_y), (b, bar_y)],
                     HOLD.stroke_width(5),
                 ))
                 .map_err(render_error)?;
-            let label = format!("held {:.1} s", h.duration_s);
-            if text_width(&chart_area, &label, &hold_style) as f64 <= (b - a) * px_per_s {
+            let room = (b - a) * px_per_s;
+            let long = format!("held {:.1} s", h.duration_s);
+            let short = format!("{:.0} s", h.duration_s);
+            let label = [long, short]
+                .into_iter()
+                .find(|l| text_width(&chart_area, l, &hold_style) as f64 <= room);
+            if let Some(label) = label {
+                let (y, v) = if h.below {
+                    (bar_y - 0.02 * span, VPos::Top)
+                } else {
+                    (bar_y + 0.02 * span, VPos::Bottom)
+                };
                 chart
                     .draw_series(std::iter::once(Text::new(
                         label,
-                        ((a + b) / 2.0, bar_y + 0.02 * span),
-                        hold_style.clone(),
+                        ((a + b) / 2.0, y),
+                        hold_style.clone().pos(Pos::new(HPos::Center, v)),
                     )))
                     .map_err(render_error)?;
             }
@@ -884,9 +932,10 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
     let (strip, chart_area) = area.split_vertically(STRIP_PX);
     let plot_left = Y_AREA_PX as i32;
     let plot_right = width as i32 - RIGHT_MARGIN_PX as i32;
-    let mut keys = vec![(Key::Band(COMPLETE.mix(0.7)), "complete".to_string())];
+    let [(good, good_label), (bad, bad_label)] = b.kinds;
+    let mut keys = vec![(Key::Band(good.mix(0.7)), good_label.to_string())];
     if b.bars.iter().any(|x| !x.2) {
-        keys.push((Key::Band(INCOMPLETE.mix(0.8)), "incomplete".into()));
+        keys.push((Key::Band(bad.mix(0.8)), bad_label.into()));
     }
     for (_, label, colour) in &b.lines {
         keys.push((Key::Line(*colour), label.clone()));
@@ -919,10 +968,10 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(render_error)?;
     let plot_w = (plot_right - plot_left).max(1) as usize;
-    let x_labels = n.min(plot_w / 28).max(1);
+    let x_labels = n.max(8).min(plot_w / 28).max(1);
     let y_dec = decimals_for(tick_step(y1 - y0, 5));
     let x_fmt = |v: &f64| {
-        if (v - v.round()).abs() < 1e-6 && *v >= 1.0 {
+        if (v - v.round()).abs() < 1e-6 && *v >= 1.0 && *v <= n as f64 + 1e-6 {
             format!("{}", v.round() as i64)
         } else {
             String::new()
@@ -931,7 +980,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
     let y_fmt = |v: &f64| format_tick(*v, y_dec);
     chart
         .configure_mesh()
-        .x_desc("rep")
+        .x_desc(b.x_desc)
         .y_desc(b.y_desc.as_str())
         .x_labels(x_labels + 1)
         .y_labels(5)
@@ -951,9 +1000,9 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
             continue;
         }
         let colour = if complete {
-            COMPLETE.mix(0.7)
+            good.mix(0.7)
         } else {
-            INCOMPLETE.mix(0.8)
+            bad.mix(0.8)
         };
         let x = i as f64;
         chart
