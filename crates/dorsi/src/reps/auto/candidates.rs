@@ -151,6 +151,27 @@ fn jitter(x: &[f64]) -> f64 {
     crate::signal::median(x.windows(2).map(|w| (w[1] - w[0]).abs()))
 }
 
+/// The name of the point on the other side (`left_knee` → `right_knee`, `LHeel` → `RHeel`,
+/// `R.Toe` → `L.Toe`), if the name says a side.
+fn mirror_name(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    for (a, b) in [("left", "right"), ("right", "left")] {
+        if let Some(k) = lower.find(a) {
+            return Some(format!("{}{}{}", &name[..k], b, &name[k + a.len()..]));
+        }
+    }
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some('L'), Some(c)) if c.is_ascii_uppercase() || c == '.' || c == '_' => {
+            Some(format!("R{}", &name[1..]))
+        }
+        (Some('R'), Some(c)) if c.is_ascii_uppercase() || c == '.' || c == '_' => {
+            Some(format!("L{}", &name[1..]))
+        }
+        _ => None,
+    }
+}
+
 /// The channel groups of a recording on `grid`: each IMU's accelerometer and gyroscope, the
 /// keypoints, or (without either) the plain signals.
 pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
@@ -194,10 +215,35 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
         // frame-to-frame noise, so steady points that move with the exercise dominate the
         // principal components.
         let width = ((0.15 * grid.rate_hz).round() as usize).max(1);
+        // Left and right points are averaged (`left_knee` with `right_knee`): the mean is
+        // immune to the estimator swapping sides, and an exercise done one side after the
+        // other (alternating lunges) repeats once per side, as people count it.
         let mut ch = Vec::new();
-        for p in &sk.points {
+        let mut used = vec![false; sk.points.len()];
+        for (i, p) in sk.points.iter().enumerate() {
+            if used[i] {
+                continue;
+            }
+            used[i] = true;
+            let twin = mirror_name(&p.name).and_then(|m| {
+                sk.points
+                    .iter()
+                    .enumerate()
+                    .find(|(j, q)| !used[*j] && q.name.eq_ignore_ascii_case(&m))
+            });
+            if let Some((j, _)) = twin {
+                used[j] = true;
+            }
             for axis in 0..dims {
-                let mut c = grid.decimate(p.position.iter().map(|v| v[axis]));
+                let mut c = match twin {
+                    Some((_, q)) => grid.decimate(
+                        p.position
+                            .iter()
+                            .zip(&q.position)
+                            .map(|(a, b)| 0.5 * (a[axis] + b[axis])),
+                    ),
+                    None => grid.decimate(p.position.iter().map(|v| v[axis])),
+                };
                 if fill_and_centre(&mut c).is_some() {
                     ch.push(c);
                 }
@@ -363,7 +409,7 @@ pub(crate) fn candidates(
     for g in groups {
         let keep = match g.kind {
             Kind::Acc | Kind::Gyro => 2,
-            Kind::Points | Kind::Signals => 3,
+            Kind::Points | Kind::Signals => 2,
         }
         .min(g.channels.len());
         let pcs = if g.channels.len() == 1 {
@@ -408,28 +454,6 @@ pub(crate) fn candidates(
     out
 }
 
-/// How much each group moves around each grid sample: the RMS over `width` samples of the
-/// channels' deviation from their moving average over `width`, summed over the channels
-/// (rotation-invariant), one vector per group.
-pub(crate) fn activity(groups: &[Group], width: usize) -> Vec<Vec<f64>> {
-    groups
-        .iter()
-        .map(|g| {
-            let n = g.channels.first().map_or(0, Vec::len);
-            let mut power = vec![0.0; n];
-            for c in &g.channels {
-                for (p, d) in power.iter_mut().zip(detrend(c, width)) {
-                    *p += d * d;
-                }
-            }
-            super::segment::moving_average(&power, width)
-                .into_iter()
-                .map(|v| v.max(0.0).sqrt())
-                .collect()
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,6 +469,16 @@ mod tests {
         for (a, b) in x.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{x:?}");
         }
+    }
+
+    #[test]
+    fn sides_are_mirrored_by_name() {
+        assert_eq!(mirror_name("left_knee").as_deref(), Some("right_knee"));
+        assert_eq!(mirror_name("RightAnkle").as_deref(), Some("LeftAnkle"));
+        assert_eq!(mirror_name("LHeel").as_deref(), Some("RHeel"));
+        assert_eq!(mirror_name("R.Toe.Tip").as_deref(), Some("L.Toe.Tip"));
+        assert_eq!(mirror_name("nose"), None);
+        assert_eq!(mirror_name("Neck"), None);
     }
 
     #[test]

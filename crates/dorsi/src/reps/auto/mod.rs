@@ -7,22 +7,33 @@
 //! 2. **Candidate signals.** For each IMU: the first two principal components of the
 //!    accelerometer (gravity's projection follows the segment's orientation), of the
 //!    gyroscope, and the angles the gyroscope components integrate to (drift removed by a
-//!    moving average); for keypoints / markers: the first three principal components of all
-//!    point trajectories; for a recording of plain signals only: their principal components
-//!    (standardised). When any IMU has a gyroscope, accelerometer-only tags are left out.
+//!    moving average); for keypoints / markers: the first two principal components of the
+//!    point trajectories, each coordinate lightly smoothed and divided by its own
+//!    frame-to-frame jitter, left and right points averaged (immune to side swaps; an
+//!    exercise done side after side repeats once per side); for a recording of plain signals
+//!    only: their principal components (standardised). When any IMU has a gyroscope,
+//!    accelerometer-only tags are left out.
 //! 3. **Choice.** Each candidate's autocorrelation (FFT, O(n log n)) is searched for its first
 //!    strong local maximum between [`AutoParams::min_period_s`] and
-//!    [`AutoParams::max_period_s`]; the candidate with the highest autocorrelation there wins,
-//!    and that lag is the period. Position-like candidates (acceleration, angle, keypoints)
-//!    are preferred to angular rates when they are nearly as periodic, because their rest
-//!    level makes clear rep borders.
-//! 4. **Segmentation.** The chosen signal is detrended and smoothed (triangular kernel, a
-//!    fraction of the period), and oriented so that reps are excursions *up* from the rest
-//!    level (the level the signal dwells at). Peaks at least a fraction of a period apart with
-//!    a prominence of at least [`AutoParams::min_prominence_ratio`] of the typical rep's make
-//!    one rep each; a rep starts where the signal leaves the valley before its peak and ends
-//!    where it is back in the valley after it. Rests and pauses have no such peaks and give no
-//!    reps.
+//!    [`AutoParams::max_period_s`] (compared without the estimator's taper); the most periodic
+//!    candidate wins, and that lag is the period. A candidate repeating over about twice that
+//!    period and nearly as periodic wins instead (a rep's harmonics show as half periods in
+//!    some projections, never as double ones); position-like candidates (acceleration, angle,
+//!    keypoints) are preferred to angular rates of the same period when nearly as periodic,
+//!    because their rest level makes clear rep borders.
+//! 4. **Bouts.** The candidates' correlation with themselves about one period later, over a
+//!    sliding window of a few periods, marks the bouts of repetition (sets); stretches where
+//!    it is low are rests, and give no reps. With one bout (or none clear enough), the whole
+//!    recording is the bout. Each bout is segmented on its own best candidate (principal
+//!    components recomputed inside it), so a workout of different exercises is followed
+//!    exercise by exercise.
+//! 5. **Segmentation.** The bout's signal is detrended and smoothed (triangular kernel, a
+//!    fraction of the period). Peaks at least a fraction of a period apart with a prominence
+//!    of at least [`AutoParams::min_prominence_ratio`] of the typical rep's make one rep each,
+//!    in the orientation giving more reps (a set of N reps has N excursions from rest and
+//!    N − 1 returns between them; on a tie, reps go away from the level the signal dwells
+//!    at). A rep starts where the signal leaves the valley before its peak and ends where it
+//!    is back in the valley after it ([`AutoParams::border_ratio`]).
 //!
 //! Everything is linear in the recording's length apart from the FFTs (n log n on the
 //! decimated grid).
@@ -109,19 +120,13 @@ impl Default for AutoParams {
             min_period_s: 0.6,
             max_period_s: 12.0,
             max_analysis_rate_hz: 30.0,
-            harmonic_ratio: std::env::var("AUTO_HR")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0.8),
+            harmonic_ratio: 0.8,
             position_preference: 0.1,
             fundamental_tolerance: 0.15,
             min_periodicity: 0.2,
             min_peak_distance_ratio: 0.5,
             smoothing_ratio: 0.15,
-            min_prominence_ratio: std::env::var("AUTO_PR")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0.4),
+            min_prominence_ratio: 0.4,
             border_ratio: 0.1,
             bout_gap_ratio: 1.6,
             local_window_periods: 2.5,
@@ -251,12 +256,12 @@ pub struct CandidateScore {
     pub periodicity: Option<f64>,
 }
 
-/// One bout of activity (a set) and the signal its reps were found on.
+/// One bout of repetition (a set) and the signal its reps were found on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AutoBout {
-    /// Start of the active stretch, s.
+    /// Start of the bout's first rep (of the repetitive stretch when it has none), s.
     pub start_s: f64,
-    /// End of the active stretch, s.
+    /// End of the bout's last rep (of the repetitive stretch when it has none), s.
     pub end_s: f64,
     /// The signal chosen inside the bout.
     pub signal_name: String,
@@ -391,10 +396,6 @@ fn find_bouts(
         .collect();
     let width = (params.local_window_periods * period).round().max(2.0) as usize;
     let r = local_periodicity(&chans, &lags, width);
-    if std::env::var("AUTO_ACT").is_ok() {
-        let v: Vec<String> = r.iter().step_by(10).map(|v| format!("{v:.2}")).collect();
-        eprintln!("local r: {}", v.join(" "));
-    }
     let gap = (params.bout_gap_ratio * period).round() as usize;
     let mut bouts: Vec<Range<usize>> = Vec::new();
     let mut i = 0;
@@ -414,10 +415,11 @@ fn find_bouts(
     }
     let shortest = (params.min_bout_periods * period).round() as usize;
     bouts.retain(|b| b.len() >= shortest);
-    if bouts.is_empty() {
-        // Periodic as a whole but nowhere clearly enough locally (short or noisy
-        // recordings): one bout.
-        bouts.push(0..n);
+    if bouts.len() <= 1 {
+        // One bout, or periodic as a whole but nowhere clearly enough locally (short or
+        // noisy recordings): the whole recording is the bout, so its reps are measured
+        // against each other (the rests around one set hold no rep-sized excursions).
+        return vec![0..n];
     }
     bouts
 }
@@ -514,8 +516,15 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         bout: AutoBout,
     }
     let mut pieces: Vec<Piece> = Vec::new();
-    for b in &bouts {
-        let ext = b.start.saturating_sub(margin)..(b.end + margin).min(grid.len);
+    for (k, b) in bouts.iter().enumerate() {
+        // Widened, but never past the middle of the rest to a neighbouring bout.
+        let lo = k
+            .checked_sub(1)
+            .map_or(0, |j| (bouts[j].end + b.start).div_ceil(2));
+        let hi = bouts
+            .get(k + 1)
+            .map_or(grid.len, |next| (b.end + next.start) / 2);
+        let ext = b.start.saturating_sub(margin).max(lo)..(b.end + margin).min(hi);
         let local = candidates(&groups, ext.clone(), trend, grid.rate_hz);
         let local_max_lag = max_lag.min(ext.len() * 2 / 5);
         let (pick, _) = if local_max_lag > min_lag + 1 {
@@ -539,9 +548,13 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             ),
         };
         let (x, cycles) = segment_cycles(&values, p.samples, params);
+        let (first, last) = match (cycles.first(), cycles.last()) {
+            (Some(f), Some(l)) => (ext.start + f.start, ext.start + l.end),
+            _ => (ext.start, ext.end.saturating_sub(1)),
+        };
         let bout = AutoBout {
-            start_s: time(b.start),
-            end_s: time(b.end.saturating_sub(1)),
+            start_s: time(first),
+            end_s: time(last),
             signal_name: name.clone(),
             signal_unit: unit.clone(),
             period_s: p.samples / grid.rate_hz,
@@ -640,14 +653,10 @@ fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>
     let lo = crate::signal::quantile(x.iter().copied(), 0.05);
     let hi = crate::signal::quantile(x.iter().copied(), 0.95);
     let dwell_high = crate::signal::median(x.iter().copied()) > 0.5 * (lo + hi);
-    let flip = if std::env::var("AUTO_DWELL").is_ok() {
-        dwell_high
-    } else {
-        match down.len().cmp(&up.len()) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Less => false,
-            std::cmp::Ordering::Equal => dwell_high,
-        }
+    let flip = match down.len().cmp(&up.len()) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => dwell_high,
     };
     if flip {
         x = neg;
@@ -665,7 +674,7 @@ fn cycles_upward(x: &[f64], period: f64, params: &AutoParams) -> Vec<Cycle> {
     let distance = (params.min_peak_distance_ratio * period).round().max(1.0) as usize;
     let peaks = select_by_distance(x, &local_maxima(x), distance);
     let wlen = (2.0 * period).round() as usize | 1;
-    let prom = prominences(x, &peaks, wlen, std::env::var("AUTO_OPEN").is_ok());
+    let prom = prominences(x, &peaks, wlen, false);
     if peaks.is_empty() {
         return Vec::new();
     }
