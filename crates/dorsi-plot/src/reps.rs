@@ -401,7 +401,16 @@ impl RepsFigure {
             reasons: s.reasons.clone(),
             t0,
             t1,
-            signal_title: format!("{}{} over time", r.signal.name, unit_axis(unit)),
+            signal_title: format!(
+                "{}{} over time{}",
+                r.signal.name,
+                unit_axis(unit),
+                if r.reps.is_empty() {
+                    ": no reps found"
+                } else {
+                    ""
+                }
+            ),
             y_desc: format!("{}{}", r.signal.name, unit_axis(unit)),
             raw,
             gaps: rec
@@ -933,7 +942,10 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Bars) -> Res
     let plot_left = Y_AREA_PX as i32;
     let plot_right = width as i32 - RIGHT_MARGIN_PX as i32;
     let [(good, good_label), (bad, bad_label)] = b.kinds;
-    let mut keys = vec![(Key::Band(good.mix(0.7)), good_label.to_string())];
+    let mut keys = Vec::new();
+    if b.bars.iter().any(|x| x.2) {
+        keys.push((Key::Band(good.mix(0.7)), good_label.to_string()));
+    }
     if b.bars.iter().any(|x| !x.2) {
         keys.push((Key::Band(bad.mix(0.8)), bad_label.into()));
     }
