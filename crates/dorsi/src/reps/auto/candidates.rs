@@ -91,8 +91,8 @@ pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<()> {
             Some(j) if i > j + 1 => {
                 let (a, b) = (x[j], x[i]);
                 let span = (i - j) as f64;
-                for k in j + 1..i {
-                    x[k] = a + (b - a) * (k - j) as f64 / span;
+                for (k, v) in x[j + 1..i].iter_mut().enumerate() {
+                    *v = a + (b - a) * (k + 1) as f64 / span;
                 }
             }
             _ => {}
@@ -157,6 +157,15 @@ fn mirror_name(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     for (a, b) in [("left", "right"), ("right", "left")] {
         if let Some(k) = lower.find(a) {
+            // Keep the case of the word replaced (`Right` → `Left`, `RIGHT` → `LEFT`).
+            let word = &name[k..k + a.len()];
+            let b = if word.chars().all(|c| c.is_ascii_uppercase()) {
+                b.to_ascii_uppercase()
+            } else if word.starts_with(|c: char| c.is_ascii_uppercase()) {
+                format!("{}{}", b[..1].to_ascii_uppercase(), &b[1..])
+            } else {
+                b.to_string()
+            };
             return Some(format!("{}{}{}", &name[..k], b, &name[k + a.len()..]));
         }
     }

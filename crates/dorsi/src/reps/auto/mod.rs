@@ -419,7 +419,7 @@ fn find_bouts(
         // One bout, or periodic as a whole but nowhere clearly enough locally (short or
         // noisy recordings): the whole recording is the bout, so its reps are measured
         // against each other (the rests around one set hold no rep-sized excursions).
-        return vec![0..n];
+        return std::iter::once(0..n).collect();
     }
     bouts
 }
