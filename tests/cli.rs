@@ -24,11 +24,13 @@ fn path_str(p: &Path) -> &str {
 fn readme_main_command_writes_a_png() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README");
-    assert!(readme.contains("plot data/samples/walk_healthy_imu.csv -o walk.png"));
+    assert!(readme.contains("gait data/samples/walk_left_drop_imu.csv --plot gait.png"));
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("walk.png");
-    let o = dorsi(&["plot", path_str(&sample()), "-o", path_str(&out)]);
+    let out = dir.path().join("gait.png");
+    let walk = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples/walk_left_drop_imu.csv");
+    let o = dorsi(&["gait", path_str(&walk), "--plot", path_str(&out)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("FOOT DROP"));
     let png = std::fs::read(&out).expect("the plot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000);
 }
