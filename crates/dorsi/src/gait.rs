@@ -16,9 +16,13 @@
 //! assert!(events.len() > 30);
 //! ```
 
+mod analysis;
+pub mod drag;
 pub mod imu;
 mod keypoints;
+pub mod metrics;
 
+pub use analysis::{GaitAnalyzer, GaitEvent, GaitReport, GaitStride};
 pub use imu::{ImuEventDetector, ImuEventParams};
 pub use keypoints::{KeypointEventDetector, KeypointEventParams};
 
