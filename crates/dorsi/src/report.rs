@@ -5,6 +5,9 @@ use serde::Serialize;
 
 use crate::recording::{Clock, Format, Gap, Layout, Modality, Recording, Space, UnitBasis};
 
+pub use crate::gait::GaitReport;
+pub use crate::reps::RepsReport;
+
 /// The `source` block of the analysis reports (`dorsi.gait/1`, `dorsi.reps/1`): what was
 /// analysed.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -304,7 +304,7 @@ pub fn analyze(rec: &Recording, options: &RepOptions) -> Result<RepsAnalysis, Re
     let summary = report::summarize(&reps, &holds, prescription);
     let report = RepsReport {
         schema: REPS_SCHEMA,
-        source: ReportSource::of(rec),
+        source: ReportSource::new(rec),
         exercise: options.exercise.name().to_string(),
         signal: ReportSignal {
             name: signal.name.clone(),
@@ -378,7 +378,7 @@ fn analyze_auto(
     Ok(RepsAnalysis {
         report: RepsReport {
             schema: REPS_SCHEMA,
-            source: ReportSource::of(rec),
+            source: ReportSource::new(rec),
             exercise: Exercise::Auto.name().to_string(),
             signal: ReportSignal {
                 name: signal.name.clone(),

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::catalogue::Prescription;
-use crate::{Format, Modality, Recording};
 
 /// The schema name of [`RepsReport`].
 pub const REPS_SCHEMA: &str = "dorsi.reps/1";
@@ -13,33 +12,7 @@ pub const REPS_SCHEMA: &str = "dorsi.reps/1";
 /// count seconds at their own pace).
 pub const HOLD_TOLERANCE: f64 = 0.9;
 
-/// Where the analysed recording came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportSource {
-    /// The files read.
-    pub files: Vec<String>,
-    /// Their format.
-    pub format: Format,
-    /// What the recording holds.
-    pub modality: Modality,
-    /// Sampling rate, Hz.
-    pub sampling_rate_hz: f64,
-    /// Duration, s.
-    pub duration_s: f64,
-}
-
-impl ReportSource {
-    /// The source of a recording.
-    pub fn of(rec: &Recording) -> Self {
-        ReportSource {
-            files: rec.source.files.clone(),
-            format: rec.source.format,
-            modality: rec.source.modality,
-            sampling_rate_hz: rec.sampling_rate_hz,
-            duration_s: rec.duration_s(),
-        }
-    }
-}
+pub use crate::report::ReportSource;
 
 /// The signal the reps were found on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
