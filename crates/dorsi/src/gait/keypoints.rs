@@ -314,7 +314,7 @@ fn unswap(lh: &mut [f64], lt: &mut [f64], rh: &mut [f64], rt: &mut [f64], max_fr
 /// at every interval, from the foot points' and the pelvis's interval velocities: measured
 /// every `step` intervals over `half` intervals either side, held in between.
 fn floor_and_speed(
-    feet: &[Vec<f64>],
+    feet: &[&[f64]],
     pelvis: &[f64],
     half: usize,
     step: usize,
@@ -522,12 +522,12 @@ impl EventDetector for KeypointEventDetector {
             .iter()
             .map(|(side, h, t)| (*side, velocities(h, hz), velocities(t, hz)))
             .collect();
-        let all: Vec<Vec<f64>> = vel_feet
+        let all: Vec<&[f64]> = vel_feet
             .iter()
-            .flat_map(|(_, h, t)| [h.clone(), t.clone()])
+            .flat_map(|(_, h, t)| [h.as_slice(), t.as_slice()])
             .collect();
         let half = ((p.floor_window_s * hz / 2.0).round() as usize).max(1);
-        let step = ((0.25 * hz).round() as usize).max(1);
+        let step = ((0.5 * hz).round() as usize).max(1);
         let (floor, speed) = floor_and_speed(&all, &vel_pelvis, half, step, p.floor_quantile);
         let min_speed = p.min_walking_speed_leg_per_s * leg;
         let ratio = |v: &[f64]| -> Vec<f64> {
