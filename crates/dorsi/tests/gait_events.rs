@@ -235,13 +235,12 @@ fn synthetic_keypoint_walks_events_on_time() {
     assert!(mean_f1 >= 0.88, "mean F1 at 30 ms {mean_f1}");
 }
 
+/// A change to one point's positions, given the pelvis's.
+type Edit<'a> = dyn Fn(&mut Vec<nalgebra::Vector3<f64>>, &[nalgebra::Vector3<f64>]) + 'a;
+
 /// A synthetic walk's keypoints (MediaPipe image, 30 fps) and labels, changed by `edit`
 /// (the skeleton's points, per frame) and scored at `tolerance_s`: (IC F1, FC F1).
-fn edited_walk_f1(
-    seed: u64,
-    edit: &dyn Fn(&mut Vec<nalgebra::Vector3<f64>>, &[nalgebra::Vector3<f64>]),
-    tolerance_s: f64,
-) -> (f64, f64) {
+fn edited_walk_f1(seed: u64, edit: &Edit, tolerance_s: f64) -> (f64, f64) {
     use dorsi::detect::EventDetector;
     use dorsi::synth::gait::{Walk, WalkParams};
     use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
@@ -324,7 +323,7 @@ fn keypoints_walking_right_to_left_and_on_a_treadmill() {
         treadmill(pos, pelvis);
         mirror(pos, pelvis);
     };
-    let cases: [(&str, &dyn Fn(&mut Vec<_>, &[_])); 3] = [
+    let cases: [(&str, &Edit<'_>); 3] = [
         ("right to left", &mirror),
         ("treadmill", &treadmill),
         ("treadmill, right to left", &both),
