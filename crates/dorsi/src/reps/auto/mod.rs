@@ -42,7 +42,7 @@ mod candidates;
 mod fft;
 mod segment;
 
-pub use fft::autocorrelation;
+pub use fft::{autocorrelation, autocorrelation_pair};
 
 use serde::Serialize;
 
@@ -53,8 +53,8 @@ use std::ops::Range;
 
 use candidates::{candidates, detrend, groups, Candidate, Grid};
 use segment::{
-    argmin, estimate_period, local_maxima, local_periodicity, prominences, select_by_distance,
-    smooth, Period,
+    argmin, local_maxima, local_periodicity, period_from_autocorrelation, prominences,
+    select_by_distance, smooth, Period,
 };
 
 /// The detector name used in errors, manifests and reports.
@@ -324,9 +324,23 @@ fn choose(
 ) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
     let mut scores = Vec::with_capacity(cands.len());
     let mut found: Vec<(usize, Period)> = Vec::new();
+    let detrended: Vec<Vec<f64>> = cands.iter().map(|c| detrend(&c.values, trend)).collect();
+    let n = detrended.first().map_or(0, Vec::len);
+    let lags = max_lag.min(n / 2) + 1;
+    let mut acfs: Vec<Vec<f64>> = Vec::with_capacity(cands.len());
+    for pair in detrended.chunks(2) {
+        match pair {
+            [x, y] => {
+                let (a, b) = autocorrelation_pair(x, y, lags);
+                acfs.push(a);
+                acfs.push(b);
+            }
+            [x] => acfs.push(autocorrelation(x, lags)),
+            _ => {}
+        }
+    }
     for (i, c) in cands.iter().enumerate() {
-        let x = detrend(&c.values, trend);
-        let p = estimate_period(&x, min_lag, max_lag, params.harmonic_ratio);
+        let p = period_from_autocorrelation(&acfs[i], n, min_lag, max_lag, params.harmonic_ratio);
         scores.push(CandidateScore {
             name: c.name.clone(),
             period_s: p.map(|p| p.samples / rate_hz),

@@ -1,8 +1,6 @@
 //! Period estimation (autocorrelation peak) and cycle segmentation (peaks with prominence,
 //! valleys between them) on one signal of the analysis grid.
 
-use super::fft::autocorrelation;
-
 /// The period of a signal: the lag of the autocorrelation's first strong local maximum.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Period {
@@ -15,23 +13,36 @@ pub(crate) struct Period {
 /// The period between `min_lag` and `max_lag` samples: among the local maxima of the
 /// autocorrelation in that range, the shortest lag whose value is at least `harmonic_ratio`
 /// of the highest (so a cycle, not two cycles, is taken). `None` without a local maximum.
+#[cfg(test)]
 pub(crate) fn estimate_period(
     x: &[f64],
     min_lag: usize,
     max_lag: usize,
     harmonic_ratio: f64,
 ) -> Option<Period> {
-    let max_lag = max_lag.min(x.len() / 2);
-    if min_lag < 1 || max_lag < min_lag + 1 {
+    let r = super::fft::autocorrelation(x, max_lag.min(x.len() / 2) + 1);
+    period_from_autocorrelation(&r, x.len(), min_lag, max_lag, harmonic_ratio)
+}
+
+/// [`estimate_period`] from a signal's autocorrelation `r` (lags 0 to at least
+/// `min(max_lag, n / 2) + 1`) and its length `n`.
+pub(crate) fn period_from_autocorrelation(
+    r: &[f64],
+    n: usize,
+    min_lag: usize,
+    max_lag: usize,
+    harmonic_ratio: f64,
+) -> Option<Period> {
+    let max_lag = max_lag.min(n / 2);
+    if min_lag < 1 || max_lag < min_lag + 1 || r.len() < max_lag + 2 {
         return None;
     }
-    let r = autocorrelation(x, max_lag + 1);
     let maxima: Vec<usize> = (min_lag.max(1)..=max_lag)
         .filter(|&k| k + 1 < r.len() && r[k] > r[k - 1] && r[k] >= r[k + 1])
         .collect();
     // Compared without the biased estimator's taper (r[k] · n / (n − k)), so a cycle of two
     // similar bumps is not cut in half just because the shorter lag is less tapered.
-    let n = x.len() as f64;
+    let n = n as f64;
     let unbiased = |k: usize| r[k] * n / (n - k as f64);
     let best = maxima
         .iter()
