@@ -52,6 +52,10 @@ pub struct MetricParams {
     pub max_interval_s: f64,
     /// A clearance minimum must lie this far below the toe's later swing height, m.
     pub min_clearance_prominence_m: f64,
+    /// A foot IMU turning slower than this is lying flat, rad/s.
+    pub flat_rate_rads: f64,
+    /// A foot IMU must lie flat this long in a typical stance to be a foot sensor, s.
+    pub min_flat_s: f64,
 }
 
 impl Default for MetricParams {
@@ -63,6 +67,8 @@ impl Default for MetricParams {
             flat_pitch_deg: 3.0,
             max_interval_s: 2.5,
             min_clearance_prominence_m: 0.002,
+            flat_rate_rads: 0.5,
+            min_flat_s: 0.05,
         }
     }
 }
@@ -157,8 +163,9 @@ pub struct StrideMetrics {
     pub pelvic_obliquity_swing_deg: Option<f64>,
 }
 
-/// Foot tracks from every foot IMU of the recording with events of its side (sensors named
-/// for the shank, tibia, shin, thigh, leg or knee are not feet and are skipped).
+/// Foot tracks from every foot IMU of the recording with events of its side. Sensors named
+/// for the shank, tibia, shin, thigh, leg or knee, and sensors that never lie still in
+/// stance ([`MetricParams::min_flat_s`]), are not on the foot and are skipped.
 pub fn imu_tracks(
     rec: &Recording,
     events: &[DetectedEvent],
@@ -195,9 +202,30 @@ pub fn imu_tracks(
         } else {
             axis
         };
-        let norms: Vec<f64> = gyro.iter().map(|w| w.norm()).collect();
-        let still = moving_average(&norms, ((0.04 * hz).round() as usize).max(1));
-        let anchors = mid_stances(rec, &mine, &still);
+        // Stillness: the gyroscope's norm averaged over 40 ms (computed in the stance
+        // windows only).
+        let half = ((0.02 * hz).round() as usize).max(1);
+        let still = |i: usize| {
+            let w = &gyro[i.saturating_sub(half)..(i + half + 1).min(gyro.len())];
+            w.iter().map(|g| g.norm()).sum::<f64>() / w.len() as f64
+        };
+        let anchors = mid_stances(rec, &mine, still);
+        // A foot lies flat for a while in every stance; a sensor that never stops turning
+        // is not on the foot (an ankle or shank mounting), and its angles are not foot pitch.
+        let flat_s: Vec<f64> = anchors
+            .iter()
+            .map(|&i| {
+                let calm = |j: &usize| still(*j) < params.flat_rate_rads;
+                let before = (0..=i).rev().take_while(calm).count();
+                let after = (i + 1..rec.n_samples).take_while(calm).count();
+                (before + after) as f64 / hz
+            })
+            .collect();
+        if crate::signal::median(flat_s.iter().copied()).partial_cmp(&params.min_flat_s)
+            != Some(std::cmp::Ordering::Greater)
+        {
+            continue;
+        }
         let n = rec.n_samples;
         let mut track = FootTrack::unknown(side.clone(), &imu.name, n);
         for (a, b) in intervals(rec, &anchors, params) {
@@ -248,7 +276,11 @@ fn intervals(rec: &Recording, anchors: &[usize], params: &MetricParams) -> Vec<(
 
 /// The stillest sample of each stance (from 15 % to 55 % of the way from initial to final
 /// contact, where the foot is flat), by the `stillness` signal (lower is stiller).
-fn mid_stances(rec: &Recording, events: &[&DetectedEvent], stillness: &[f64]) -> Vec<usize> {
+fn mid_stances(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    stillness: impl Fn(usize) -> f64,
+) -> Vec<usize> {
     let mut ic: Vec<f64> = events
         .iter()
         .filter(|e| e.kind == EventKind::InitialContact)
@@ -271,9 +303,11 @@ fn mid_stances(rec: &Recording, events: &[&DetectedEvent], stillness: &[f64]) ->
         };
         let a = rec.sample_at(t + 0.15 * (off - t));
         let b = rec.sample_at(t + 0.55 * (off - t)).max(a);
-        let best = (a..=b.min(stillness.len().saturating_sub(1)))
-            .filter(|&i| stillness[i].is_finite())
-            .min_by(|&i, &j| stillness[i].total_cmp(&stillness[j]));
+        let best = (a..=b.min(rec.n_samples.saturating_sub(1)))
+            .map(|i| (i, stillness(i)))
+            .filter(|(_, v)| v.is_finite())
+            .min_by(|p, q| p.1.total_cmp(&q.1))
+            .map(|(i, _)| i);
         if let Some(i) = best {
             out.push(i);
         }
@@ -342,9 +376,11 @@ fn integrate(
         let v = h * (1.0 - h2 / 6.0);
         q *= Quaternion::new(1.0 - h2 / 2.0, v.x, v.y, v.z);
         q /= q.norm();
-        let r = UnitQuaternion::new_unchecked(q);
-        pitch[k] = (r * forward).dot(&up).clamp(-1.0, 1.0).asin();
-        toe_rise[k] = (r * toe - toe).dot(&up);
+        let r = UnitQuaternion::new_unchecked(q).to_rotation_matrix();
+        // Rows of r·v dotted with up: (rᵀ·up)·v.
+        let up_in_sensor = r.transpose() * up;
+        pitch[k] = up_in_sensor.dot(&forward).clamp(-1.0, 1.0).asin();
+        toe_rise[k] = up_in_sensor.dot(&toe) - toe.dot(&up);
         lin[k] = r * acc[i] - up * g;
     }
     // Velocity by the trapezoid rule, then the zero-velocity update at b.
@@ -443,7 +479,7 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
             })
             .collect();
         let still = moving_average(&speed, smooth);
-        let anchors = mid_stances(rec, &mine, &still);
+        let anchors = mid_stances(rec, &mine, |i| still[i]);
         let n = rec.n_samples;
         let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", n);
         let half = ((0.05 * hz).round() as usize).max(1);
