@@ -12,8 +12,9 @@
 //!   mid-stance by removing a linear drift (zero-velocity update), and pitch and height to
 //!   zero the same way (level floor). The foot's long axis is perpendicular to the vertical
 //!   and to the medio-lateral axis (the dominant rotation axis); the toe is a virtual point
-//!   [`MetricParams::toe_forward_m`] ahead of the sensor and [`MetricParams::toe_below_m`]
-//!   below it.
+//!   [`MetricParams::toe_below_m`] below the sensor and as far ahead of it as puts the toe on
+//!   the floor at the toe-offs (the last point to leave it). A sensor path that cannot do
+//!   that consistently leaves the toe clearance unmeasured.
 //! * **heel and toe points**: pitch is the angle of the heel-to-toe line above the horizontal
 //!   and the toe height that of the toe point, both minus their values at the surrounding
 //!   mid-stances (interpolated between them), so a toe marker on top of the shoe or a heel
@@ -38,8 +39,6 @@ use crate::{Point, Recording, Skeleton, Space};
 /// instep or the side of the shoe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricParams {
-    /// Virtual toe point: this far ahead of a foot IMU along the foot's long axis, m.
-    pub toe_forward_m: f64,
     /// Virtual toe point: this far below a foot IMU (the sole under the toe tip), m.
     pub toe_below_m: f64,
     /// The foot-strike angle is the largest foot pitch within this long before initial
@@ -61,7 +60,6 @@ pub struct MetricParams {
 impl Default for MetricParams {
     fn default() -> Self {
         MetricParams {
-            toe_forward_m: 0.15,
             toe_below_m: 0.05,
             strike_window_s: 0.05,
             flat_pitch_deg: 3.0,
@@ -228,8 +226,31 @@ pub fn imu_tracks(
         }
         let n = rec.n_samples;
         let mut track = FootTrack::unknown(side.clone(), &imu.name, n);
+        let mut sensor = SensorPath::new(n);
         for (a, b) in intervals(rec, &anchors, params) {
-            integrate(acc, gyro, axis, a, b, hz, params, &mut track);
+            integrate(acc, gyro, axis, a, b, hz, &mut track, &mut sensor);
+        }
+        let toe_offs: Vec<usize> = mine
+            .iter()
+            .filter(|e| e.kind == EventKind::FinalContact)
+            .map(|e| rec.sample_at(e.time_s))
+            .collect();
+        // The toe height is kept only when the sensor's path is consistent with a toe on the
+        // floor at every toe-off (a plausible distance, and the toe-off heights it gives
+        // within 1.5 cm of each other); otherwise clearance is left unmeasured.
+        let below = params.toe_below_m;
+        if let Some(forward) = sensor.toe_forward_m(&toe_offs, below) {
+            let at_off: Vec<f64> = toe_offs
+                .iter()
+                .map(|&i| sensor.point_height(i, forward, below))
+                .collect();
+            let mid = crate::signal::median(at_off.iter().copied());
+            let spread = 1.4826 * crate::signal::median(at_off.iter().map(|h| (h - mid).abs()));
+            if spread < 0.015 {
+                for (i, h) in track.toe_height_m.iter_mut().enumerate() {
+                    *h = sensor.point_height(i, forward, below);
+                }
+            }
         }
         out.push(track);
     }
@@ -316,6 +337,44 @@ fn mid_stances(
     out
 }
 
+/// What the strapdown integration gives of a sensor, sample by sample (`NaN` outside
+/// strides): its height above the stance floor, and in its own mid-stance frame the sine of
+/// its pitch and the cosine of its tilt, which place any point fixed to the foot.
+struct SensorPath {
+    height_m: Vec<f64>,
+    sin_pitch: Vec<f64>,
+    cos_tilt: Vec<f64>,
+}
+
+impl SensorPath {
+    fn new(n: usize) -> Self {
+        SensorPath {
+            height_m: vec![f64::NAN; n],
+            sin_pitch: vec![f64::NAN; n],
+            cos_tilt: vec![f64::NAN; n],
+        }
+    }
+
+    /// Height of a point `forward_m` ahead of the sensor along the foot and `below_m` under
+    /// it: the sensor's height plus what the foot's rotation lifts the point by.
+    fn point_height(&self, i: usize, forward_m: f64, below_m: f64) -> f64 {
+        self.height_m[i] + forward_m * self.sin_pitch[i] + below_m * (1.0 - self.cos_tilt[i])
+    }
+
+    /// The toe's distance ahead of the sensor from the toe-offs: the toe is the last point on
+    /// the floor, so its height there is zero. The median over the toe-offs, `None` when there
+    /// are none or the value is not a plausible foot (0–35 cm: from a sensor on the toes to
+    /// one on the heel of a large shoe).
+    fn toe_forward_m(&self, toe_offs: &[usize], below_m: f64) -> Option<f64> {
+        let d = crate::signal::median(toe_offs.iter().filter_map(|&i| {
+            let s = *self.sin_pitch.get(i)?;
+            // The heel is up at toe-off: the foot pitches down by 20° or more.
+            (s < -0.35).then(|| -(self.height_m[i] + below_m * (1.0 - self.cos_tilt[i])) / s)
+        }));
+        (0.0..=0.35).contains(&d).then_some(d)
+    }
+}
+
 /// Strapdown integration of one foot IMU from mid-stance `a` to mid-stance `b`.
 #[allow(clippy::too_many_arguments)]
 fn integrate(
@@ -325,8 +384,8 @@ fn integrate(
     a: usize,
     b: usize,
     hz: f64,
-    params: &MetricParams,
     track: &mut FootTrack,
+    sensor: &mut SensorPath,
 ) {
     let dt = 1.0 / hz;
     // The vertical and gravity's size from the specific force around mid-stance.
@@ -360,13 +419,11 @@ fn integrate(
         return;
     }
     let forward = up.cross(&(lateral / lateral.norm()));
-    let toe = forward * params.toe_forward_m - up * params.toe_below_m;
     let len = b - a + 1;
     // Orientation as a quaternion, advanced by the mean rate over each sample (a third-order
     // series of the exponential map: no trigonometry per sample).
     let mut q = Quaternion::identity();
     let mut pitch = vec![0.0; len];
-    let mut toe_rise = vec![0.0; len];
     let mut lin = vec![Vector3::zeros(); len];
     lin[0] = acc[a] - up * g;
     for k in 1..len {
@@ -380,7 +437,8 @@ fn integrate(
         // Rows of r·v dotted with up: (rᵀ·up)·v.
         let up_in_sensor = r.transpose() * up;
         pitch[k] = up_in_sensor.dot(&forward).clamp(-1.0, 1.0).asin();
-        toe_rise[k] = up_in_sensor.dot(&toe) - toe.dot(&up);
+        sensor.sin_pitch[i] = up_in_sensor.dot(&forward);
+        sensor.cos_tilt[i] = up_in_sensor.dot(&up);
         lin[k] = r * acc[i] - up * g;
     }
     // Velocity by the trapezoid rule, then the zero-velocity update at b.
@@ -406,7 +464,7 @@ fn integrate(
     let outward = track.outward_sign();
     for k in 0..len {
         let f = k as f64 / span;
-        track.toe_height_m[a + k] = pos[k].dot(&up) - h_end * f + toe_rise[k];
+        sensor.height_m[a + k] = pos[k].dot(&up) - h_end * f;
         track.pitch_deg[a + k] = (pitch[k] - p_end * f).to_degrees();
         if let Some(l) = left {
             track.lateral_m[a + k] = outward * pos[k].dot(&l);
@@ -825,7 +883,6 @@ mod tests {
             .expect("events");
         let strides = crate::gait::strides(&events);
         let p = MetricParams {
-            toe_forward_m: 0.146,
             toe_below_m: 0.05,
             ..Default::default()
         };
