@@ -629,14 +629,15 @@ mod tests {
 
     #[test]
     fn swapped_feet_are_swapped_back() {
-        // The left foot still at 0, the right swinging 0.1 per frame; frame 2 swapped.
-        let mut lh = vec![0.0, 0.0, 0.2, 0.0];
-        let mut lt = vec![0.1, 0.1, 0.3, 0.1];
-        let mut rh = vec![0.0, 0.1, 0.0, 0.3];
-        let mut rt = vec![0.1, 0.2, 0.1, 0.4];
+        // The left foot still at 0, the right half a foot ahead swinging 0.1 per frame;
+        // frame 2 swapped. Keeping it costs 2·(0.7 + 0.6) of jumps, swapping it back 2·0.1.
+        let mut lh = vec![0.0, 0.0, 0.7, 0.0];
+        let mut lt = vec![0.1, 0.1, 0.8, 0.1];
+        let mut rh = vec![0.5, 0.6, 0.0, 0.8];
+        let mut rt = vec![0.6, 0.7, 0.1, 0.9];
         unswap(&mut lh, &mut lt, &mut rh, &mut rt, 3);
         assert_eq!(lh, [0.0, 0.0, 0.0, 0.0]);
-        assert_eq!(rt, [0.1, 0.2, 0.3, 0.4]);
+        assert_eq!(rt, [0.6, 0.7, 0.8, 0.9]);
     }
 
     #[test]
