@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use super::Stride;
 use crate::detect::{DetectedEvent, EventKind};
-use crate::motion::{moving_average, sagittal_axis};
+use crate::motion::{dominant_axis, moving_average};
 use crate::{Point, Recording, Skeleton, Space};
 
 /// Settings of the per-stride metrics. `Default` suits adults walking with a sensor on the
@@ -188,13 +188,11 @@ pub fn imu_tracks(
             continue;
         }
         let hz = rec.sampling_rate_hz;
-        let sustain = ((0.3 * hz).round() as usize).max(1);
-        let Some(axis) = sagittal_axis(gyro, sustain) else {
+        let Some(axis) = dominant_axis(gyro) else {
             continue;
         };
         // The toes rise through every swing, from toe-off to the next contact, even for a
-        // dropped foot (whose push-off can outlast its swing rotation, so the sign of the
-        // longest rotation is not enough): the axis is turned to make the swings positive.
+        // dropped foot: the axis is turned to make the swings positive.
         let axis = if swing_rotation(rec, &mine, gyro, axis) < 0.0 {
             -axis
         } else {
