@@ -17,8 +17,9 @@
 //!   that consistently leaves the toe clearance unmeasured.
 //! * **heel and toe points**: pitch is the angle of the heel-to-toe line above the horizontal
 //!   and the toe height that of the toe point, both minus their values at the surrounding
-//!   mid-stances (interpolated between them), so a toe marker on top of the shoe or a heel
-//!   keypoint at the back of the heel does not matter. Normalised image coordinates are
+//!   mid-stances (interpolated between them; held from the nearest one up to 1.5 s before the
+//!   first and after the last), so a toe marker on top of the shoe or a heel keypoint at the
+//!   back of the heel does not matter. Normalised image coordinates are
 //!   divided by the image width and height, which distorts angles; the image's aspect ratio
 //!   is recovered from the data ([`image_aspect`]). Toe clearance is measured from markers
 //!   only: video keypoints have no metric scale (images) or move with the hips (MediaPipe
@@ -564,6 +565,36 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
                 track.pitch_deg[i] = raw_pitch[i] - (p0 + (p1 - p0) * f);
                 if markers {
                     track.toe_height_m[i] = toe_up[i] - (h0 + (h1 - h0) * f);
+                }
+                track.ankle_deg[i] = ankle[i];
+            }
+        }
+        // Before the first and after the last mid-stance (a short walkway trial), the nearest
+        // mid-stance's levels hold, up to 1.5 s away and within the same unbroken segment
+        // (points do not drift, so one mid-stance is enough).
+        let reach = (1.5 * hz).round() as usize;
+        let segments = rec.segments();
+        let edges = [
+            anchors.first().map(|&a| (a, true)),
+            anchors.last().map(|&a| (a, false)),
+        ];
+        for (a, backwards) in edges.into_iter().flatten() {
+            let Some(seg) = segments.iter().find(|s| s.contains(&a)) else {
+                continue;
+            };
+            let span = if backwards {
+                a.saturating_sub(reach).max(seg.start)..a
+            } else {
+                a + 1..(a + reach + 1).min(seg.end)
+            };
+            let (p, h) = (level(&raw_pitch, a), level(&toe_up, a));
+            for i in span {
+                if !track.pitch_deg[i].is_nan() {
+                    continue;
+                }
+                track.pitch_deg[i] = raw_pitch[i] - p;
+                if markers {
+                    track.toe_height_m[i] = toe_up[i] - h;
                 }
                 track.ankle_deg[i] = ankle[i];
             }
