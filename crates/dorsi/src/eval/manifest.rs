@@ -31,6 +31,7 @@
 //! | key | meaning |
 //! | --- | --- |
 //! | `name` | unique in the manifest |
+//! | `dataset` | optional: the dataset the entry's scores are pooled under (default: its name), so the 57 sets of one study score as one |
 //! | `task` | `gait_events`, `reps` or `foot_drop`: the table the entry is reported in. The runner also scores what else the truth holds (per-side labels of a gait entry, say) |
 //! | `files` | the parts of one recording, as [`crate::io::read`] takes them |
 //! | `format`, `rate_hz`, `acc_unit` (`g`, `m/s^2`), `gyro_unit` (`deg/s`, `rad/s`) | reader options ([`Entry::read`]) |
@@ -166,6 +167,9 @@ pub enum SynthModality {
 pub struct Entry {
     /// Unique name in the manifest.
     pub name: String,
+    /// The dataset its scores are pooled under (the manifest's `dataset`, else the name):
+    /// the 57 Ebbelaar sets are one dataset.
+    pub dataset: String,
     /// The task the entry is reported under.
     pub task: Task,
     /// The recording's files, resolved against the manifest's folder.
@@ -340,6 +344,7 @@ struct RawManifest {
 #[serde(deny_unknown_fields)]
 struct RawEntry {
     name: String,
+    dataset: Option<String>,
     task: String,
     files: Vec<String>,
     format: Option<String>,
@@ -789,6 +794,7 @@ impl Checker {
             return Err(at.err("licence is empty; copy the note from the data's SOURCE.md"));
         }
         Ok(Entry {
+            dataset: e.dataset.unwrap_or_else(|| e.name.clone()),
             name: e.name,
             task,
             files,

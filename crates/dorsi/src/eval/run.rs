@@ -521,7 +521,7 @@ pub fn run_entry(entry: &Entry) -> Outcome {
 pub fn run_entry_with(entry: &Entry, detectors: &Detectors) -> Outcome {
     let mut out = Outcome::new(
         entry.name.clone(),
-        entry.name.clone(),
+        entry.dataset.clone(),
         entry.task,
         entry.detector,
     );
