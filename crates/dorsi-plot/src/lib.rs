@@ -74,6 +74,7 @@ mod bench;
 mod decimate;
 mod draw;
 mod gait;
+mod legend;
 mod output;
 mod reps;
 mod select;

@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::element::Text;
 use plotters::prelude::{
     ChartBuilder, Circle, Color, DrawingArea, DrawingBackend, LineSeries, PathElement, RGBColor,
-    Rectangle, TextStyle, WHITE,
+    Rectangle, WHITE,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -20,6 +20,7 @@ use crate::draw::{
     decimals_for, fit_text, font, format_tick, render_error, text_width, tick_step, AXIS, GRID,
     GRID_LIGHT, INK, LEFT_MARGIN_PX, MUTED, RIGHT_MARGIN_PX, Y_AREA_PX,
 };
+use crate::legend::{draw_strip, Key};
 use crate::output::{check_not_input, write_image, Draw, ImageFormat};
 use crate::trace::{check_recording, file_label, format_duration, format_rate};
 use crate::PlotError;
@@ -854,84 +855,6 @@ impl RepsFigure {
         }
         Ok(())
     }
-}
-
-/// A legend key.
-enum Key {
-    Line(RGBColor),
-    Band(plotters::style::RGBAColor),
-    Dot(RGBColor),
-}
-
-const KEY_W: i32 = 20;
-const KEY_GAP: i32 = 6;
-const ENTRY_GAP: i32 = 18;
-
-fn key_style() -> TextStyle<'static> {
-    font(13.0, false)
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center))
-}
-
-fn keys_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, keys: &[(Key, String)]) -> i32 {
-    let style = key_style();
-    keys.iter()
-        .map(|(_, l)| KEY_W + KEY_GAP + text_width(area, l, &style) + ENTRY_GAP)
-        .sum::<i32>()
-        - if keys.is_empty() { 0 } else { ENTRY_GAP }
-}
-
-/// The title from `plot_left` and the legend ending at `plot_right`; legend entries that do
-/// not fit are dropped from the end, and the title is shortened to what is left.
-fn draw_strip<DB: DrawingBackend>(
-    strip: &DrawingArea<DB, Shift>,
-    title: &str,
-    keys: &[(Key, String)],
-    plot_left: i32,
-    plot_right: i32,
-) -> Result<(), PlotError> {
-    let y = STRIP_PX / 2 + 2;
-    let title_style = font(15.0, true)
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    let title_w = text_width(strip, title, &title_style).min((plot_right - plot_left) / 2);
-    let mut shown = keys.len();
-    while shown > 0 && keys_width(strip, &keys[..shown]) > plot_right - plot_left - title_w - 24 {
-        shown -= 1;
-    }
-    let keys = &keys[..shown];
-    let legend_w = keys_width(strip, keys);
-    let title = fit_text(
-        strip,
-        title,
-        &title_style,
-        plot_right - plot_left - legend_w - 24,
-    );
-    strip
-        .draw_text(&title, &title_style, (plot_left, y))
-        .map_err(render_error)?;
-    let style = key_style();
-    let mut x = plot_right - legend_w;
-    for (key, label) in keys {
-        match key {
-            Key::Line(c) => strip.draw(&PathElement::new(
-                vec![(x, y), (x + KEY_W, y)],
-                c.stroke_width(3),
-            )),
-            Key::Band(c) => strip.draw(&Rectangle::new(
-                [(x, y - 8), (x + KEY_W, y + 8)],
-                c.filled(),
-            )),
-            Key::Dot(c) => strip.draw(&Circle::new((x + KEY_W / 2, y), 5, c.filled())),
-        }
-        .map_err(render_error)?;
-        x += KEY_W + KEY_GAP;
-        strip
-            .draw_text(label, &style, (x, y))
-            .map_err(render_error)?;
-        x += text_width(strip, label, &style) + ENTRY_GAP;
-    }
-    Ok(())
 }
 
 /// One value per rep as bars (incomplete reps in vermillion), with reference lines.
