@@ -3,28 +3,13 @@
 //! Voisard's foot IMUs and on synthetic walks with and without foot drop; the keypoint
 //! detector on marker trials and synthetic video.
 
+mod common;
+use common::{bench_dir, shared_present};
+
 use std::path::PathBuf;
 
 use dorsi::eval::manifest::load_manifest;
 use dorsi::eval::run::{run_entry, run_suite_item, suite_items, KindScore, Outcome, Status};
-
-fn bench_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench")
-}
-
-fn shared_present() -> bool {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-    if dir.is_dir() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        dir.display()
-    );
-    eprintln!("skipping: {} not found", dir.display());
-    false
-}
 
 /// F1, mean and MAE of the timing error (s) at a tolerance.
 fn at(k: &KindScore, tolerance_s: f64) -> (f64, f64, f64) {

@@ -2,33 +2,14 @@
 //! motion-capture markers (foot-strike angle) and synthetic walks with exact labels
 //! (verdicts, through the benchmark runner and `dorsi::eval`).
 
-use std::path::PathBuf;
+mod common;
+use common::{bench_dir, real, real_dir};
 
 use dorsi::detect::Verdict;
 use dorsi::eval::manifest::load_manifest;
 use dorsi::eval::run::{run_entry, run_suite_item, suite_items, Status};
 use dorsi::gait::GaitAnalyzer;
 use dorsi::io::{read, ReadOptions};
-
-fn real(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/real")
-        .join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        p.display()
-    );
-    eprintln!("skipping: {} not found", p.display());
-    None
-}
-
-fn bench_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench")
-}
 
 /// The gaitmap recording's foot-strike angles against the markers' heel-to-toe angle at the
 /// motion-capture initial contact, relative to the same stride's mid-stance (SOURCE.md: the
@@ -91,7 +72,7 @@ fn gaitmap_foot_strike_angle_against_markers() {
 /// manifest whose labels give the sides).
 #[test]
 fn real_walkers_are_not_called_foot_drop() {
-    if real("").is_none() {
+    if real_dir().is_none() {
         return;
     }
     let manifest = load_manifest(&bench_dir().join("real.toml")).unwrap_or_else(|e| panic!("{e}"));

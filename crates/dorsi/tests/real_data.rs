@@ -2,24 +2,13 @@
 //! SOURCE.md gives. One test per folder. The folder sits beside the repository; without it a
 //! test is skipped, except in CI (`CI` set) where it fails.
 
+mod common;
+use common::real_dir;
+
 use std::path::PathBuf;
 
 use dorsi::io::{read, ReadOptions};
 use dorsi::{AccUnit, Format, GyroUnit, Layout, Modality, Recording, Space, UnitBasis};
-
-fn real_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: CI must have ../shared beside the repository",
-        dir.display()
-    );
-    eprintln!("skipping: {} not found", dir.display());
-    None
-}
 
 fn rate(hz: f64) -> ReadOptions {
     ReadOptions {

@@ -4,28 +4,11 @@
 //! modalities (10 seeds each here; `dorsi bench bench/synthetic.toml` runs the 50 of the
 //! manifest).
 
-use std::path::PathBuf;
+mod common;
+use common::{bench_dir, shared_present};
 
 use dorsi::eval::manifest::{load_manifest, SynthModality};
 use dorsi::eval::run::{pool_by_dataset, run_entry, run_suite_item, suite_items, Outcome, Status};
-
-fn bench_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench")
-}
-
-fn shared_present() -> bool {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-    if dir.is_dir() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        dir.display()
-    );
-    eprintln!("skipping: {} not found", dir.display());
-    false
-}
 
 /// (reference reps, detected, matched at IoU 0.5, mean IoU of the matched).
 fn rep_figures(o: &Outcome) -> (usize, usize, usize, f64) {

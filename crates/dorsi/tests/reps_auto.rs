@@ -5,31 +5,14 @@
 //! The floors hold what the segmenter reaches today (measured 2026-11-24); where that is
 //! short of the figure, the comment says so.
 
-use std::path::PathBuf;
+mod common;
+use common::{bench_dir, shared_present};
 
 use dorsi::detect::RepSegmenter;
 use dorsi::eval::manifest::{load_manifest, Entry};
 use dorsi::eval::reps::{pool_reps, PooledRepScore};
 use dorsi::eval::run::{pool_by_dataset, run_entry_with, Detectors, Outcome, Status};
 use dorsi::reps::auto::{segment_auto, AutoParams, AutoSegmenter};
-
-fn bench_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench")
-}
-
-fn shared_present() -> bool {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-    if dir.is_dir() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing in CI",
-        dir.display()
-    );
-    eprintln!("skipping: {} not found", dir.display());
-    false
-}
 
 /// The manifest entries whose name starts with `prefix` (one dataset).
 fn entries(prefix: &str) -> Vec<Entry> {
