@@ -128,6 +128,34 @@ pub struct DetectError {
     pub message: String,
 }
 
+impl DetectError {
+    /// Check that a detector's parameter is finite and within `lo..=hi`; the error names the
+    /// detector, the parameter, its value and the range.
+    ///
+    /// ```
+    /// use dorsi::detect::DetectError;
+    /// assert!(DetectError::check_param("mine", "window_s", 0.5, 0.0, 1.0).is_ok());
+    /// let e = DetectError::check_param("mine", "window_s", f64::NAN, 0.0, 1.0).unwrap_err();
+    /// assert!(e.to_string().contains("window_s"));
+    /// ```
+    pub fn check_param(
+        detector: &str,
+        name: &str,
+        value: f64,
+        lo: f64,
+        hi: f64,
+    ) -> Result<(), DetectError> {
+        if value.is_finite() && value >= lo && value <= hi {
+            Ok(())
+        } else {
+            Err(DetectError {
+                detector: detector.into(),
+                message: format!("invalid parameter `{name}` = {value}: expected {lo} to {hi}"),
+            })
+        }
+    }
+}
+
 /// Finds gait events (initial and final contacts) in a recording.
 pub trait EventDetector: Send + Sync {
     /// A short name (`gait_imu`), used in manifests and reports.

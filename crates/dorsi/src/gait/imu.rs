@@ -113,14 +113,7 @@ impl ImuEventParams {
     /// Check every parameter; the error names the first one out of range.
     pub fn validate(&self) -> Result<(), DetectError> {
         let check = |name: &str, value: f64, lo: f64, hi: f64| {
-            if value.is_finite() && value >= lo && value <= hi {
-                Ok(())
-            } else {
-                Err(DetectError {
-                    detector: "gait_imu".into(),
-                    message: format!("invalid parameter `{name}` = {value}: expected {lo} to {hi}"),
-                })
-            }
+            DetectError::check_param("gait_imu", name, value, lo, hi)
         };
         check("min_swing_rate_rads", self.min_swing_rate_rads, 0.1, 20.0)?;
         check("min_swing_share", self.min_swing_share, 0.0, 1.0)?;

@@ -125,14 +125,7 @@ impl KeypointEventParams {
     /// Check every parameter; the error names the first one out of range.
     pub fn validate(&self) -> Result<(), DetectError> {
         let check = |name: &str, value: f64, lo: f64, hi: f64| {
-            if value.is_finite() && value >= lo && value <= hi {
-                Ok(())
-            } else {
-                Err(DetectError {
-                    detector: "gait_keypoints".into(),
-                    message: format!("invalid parameter `{name}` = {value}: expected {lo} to {hi}"),
-                })
-            }
+            DetectError::check_param("gait_keypoints", name, value, lo, hi)
         };
         check("contact_speed_ratio", self.contact_speed_ratio, 0.01, 1.0)?;
         check(
