@@ -1,5 +1,4 @@
-//! Numeric building blocks shared by the modules: robust statistics for now; filters, peaks
-//! and derivatives join as the detectors need them.
+//! Numeric building blocks shared by the modules: robust statistics and the running median.
 
 /// The median of the finite values; `NaN` when there are none.
 ///
@@ -25,4 +24,89 @@ pub fn quantile(values: impl Iterator<Item = f64>, q: f64) -> f64 {
     let k = ((v.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
     let (_, m, _) = v.select_nth_unstable_by(k, f64::total_cmp);
     *m
+}
+
+/// Running median over the `2k + 1` samples centred on each sample (the window shrinks at
+/// the ends), of the finite values only; `NaN` where a window has none. With an even count
+/// of finite values the lower middle one is taken, so a spike at the very start is removed
+/// too. The window is kept sorted as it slides (one removal and one insertion per sample),
+/// so the cost is O(n·k) moves of small blocks rather than a selection per sample.
+///
+/// ```
+/// use dorsi::signal::running_median;
+/// let x = [0.0, 0.0, 9.0, 0.0, 1.0, f64::NAN, 1.0];
+/// assert_eq!(running_median(&x, 1), [0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0]);
+/// ```
+pub fn running_median(x: &[f64], k: usize) -> Vec<f64> {
+    let n = x.len();
+    let mut window: Vec<f64> = Vec::with_capacity(2 * k + 1);
+    let insert = |w: &mut Vec<f64>, v: f64| {
+        if v.is_finite() {
+            let at = w.partition_point(|u| *u < v);
+            w.insert(at, v);
+        }
+    };
+    for &v in &x[..k.min(n)] {
+        insert(&mut window, v);
+    }
+    (0..n)
+        .map(|i| {
+            if let Some(&v) = x.get(i + k) {
+                insert(&mut window, v);
+            }
+            if i > k {
+                let old = x[i - k - 1];
+                if old.is_finite() {
+                    let at = window.partition_point(|u| *u < old);
+                    window.remove(at);
+                }
+            }
+            match window.len() {
+                0 => f64::NAN,
+                len => window[(len - 1) / 2],
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sliding window against a selection per sample, on values with ties, NaN and
+    /// every window size from 0 to longer than the signal.
+    #[test]
+    fn running_median_matches_a_selection_per_sample() {
+        let x: Vec<f64> = (0..97)
+            .map(|i| {
+                if i % 13 == 5 {
+                    f64::NAN
+                } else {
+                    ((i * 37) % 11) as f64 - 0.5 * (i % 3) as f64
+                }
+            })
+            .collect();
+        for k in [0, 1, 2, 3, 7, 30, 120] {
+            let fast = running_median(&x, k);
+            for (i, &m) in fast.iter().enumerate() {
+                let mut w: Vec<f64> = x[i.saturating_sub(k)..(i + k + 1).min(x.len())]
+                    .iter()
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .collect();
+                w.sort_by(f64::total_cmp);
+                let expected = if w.is_empty() {
+                    f64::NAN
+                } else {
+                    w[(w.len() - 1) / 2]
+                };
+                assert!(
+                    m == expected || (m.is_nan() && expected.is_nan()),
+                    "k {k}, sample {i}: {m} against {expected}"
+                );
+            }
+        }
+        assert!(running_median(&[f64::NAN, f64::NAN], 0)[0].is_nan());
+        assert!(running_median(&[], 3).is_empty());
+    }
 }

@@ -187,29 +187,6 @@ fn median3(v: impl Iterator<Item = Vector3<f64>> + Clone) -> Vector3<f64> {
     Vector3::new(m(0), m(1), m(2))
 }
 
-/// Running median of `2k + 1` finite samples (shrinking at the ends; `NaN` when a window
-/// has none).
-fn running_median(x: &[f64], k: usize) -> Vec<f64> {
-    let n = x.len();
-    let mut buf = Vec::with_capacity(2 * k + 1);
-    (0..n)
-        .map(|i| {
-            buf.clear();
-            buf.extend(
-                x[i.saturating_sub(k)..(i + k + 1).min(n)]
-                    .iter()
-                    .copied()
-                    .filter(|v| v.is_finite()),
-            );
-            if buf.is_empty() {
-                return f64::NAN;
-            }
-            let m = buf.len() / 2;
-            *buf.select_nth_unstable_by(m, f64::total_cmp).1
-        })
-        .collect()
-}
-
 /// One foot signal of one side (`left` / `right`) from the recording's keypoints or markers.
 pub fn foot_signal(
     rec: &Recording,
@@ -279,7 +256,7 @@ pub fn foot_signal(
             let half = (rec.sampling_rate_hz / 2.0).round() as usize;
             let comp = |k: usize| -> Vec<f64> {
                 let v: Vec<f64> = ankle.position.iter().map(|p| frame.body(p)[k]).collect();
-                running_median(&v, half)
+                crate::signal::running_median(&v, half)
             };
             let (ax, ay, az) = (comp(0), comp(1), comp(2));
             (0..n)

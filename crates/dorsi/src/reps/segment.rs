@@ -326,23 +326,6 @@ fn boxcar(x: &[f64], w: usize) -> Vec<f64> {
     out
 }
 
-/// Running median of `2k + 1` samples (shrinking at the ends).
-fn running_median(x: &[f64], k: usize) -> Vec<f64> {
-    if k == 0 {
-        return x.to_vec();
-    }
-    let n = x.len();
-    let mut buf = Vec::with_capacity(2 * k + 1);
-    (0..n)
-        .map(|i| {
-            buf.clear();
-            buf.extend_from_slice(&x[i.saturating_sub(k)..(i + k + 1).min(n)]);
-            let m = (buf.len() - 1) / 2;
-            *buf.select_nth_unstable_by(m, f64::total_cmp).1
-        })
-        .collect()
-}
-
 /// The rest level: per window, the median of the samples `in_band` says are rest, at the
 /// mean position of those samples; linear in between, constant beyond. `None` without any.
 fn rest_level(y: &[f64], window: usize, in_band: impl Fn(usize, f64) -> bool) -> Option<Vec<f64>> {
@@ -632,7 +615,7 @@ pub fn segment_signal(
                 .map(|i| (raw[i + 1] - raw[i]).abs()),
         )
         / 2f64.sqrt();
-    let filled = running_median(&raw, params.despike_samples);
+    let filled = crate::signal::running_median(&raw, params.despike_samples);
     let range0 = crate::signal::quantile(sparse(&filled), 0.98)
         - crate::signal::quantile(sparse(&filled), 0.02);
     let width = match params.smoothing_s {
@@ -1069,7 +1052,7 @@ mod tests {
     fn running_median_removes_short_spikes() {
         let x = [0.0, 0.0, 9.0, 9.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         assert_eq!(
-            running_median(&x, 2),
+            crate::signal::running_median(&x, 2),
             [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
         );
     }
