@@ -20,11 +20,13 @@ mod analysis;
 pub mod drag;
 pub mod imu;
 mod keypoints;
+pub mod lowback;
 pub mod metrics;
 
 pub use analysis::{GaitAnalyzer, GaitEvent, GaitReport, GaitStride};
 pub use imu::{ImuEventDetector, ImuEventParams};
 pub use keypoints::{KeypointEventDetector, KeypointEventParams};
+pub use lowback::{LowerBackEventDetector, LowerBackParams};
 
 use crate::detect::{DetectedEvent, EventKind};
 

@@ -226,6 +226,9 @@ impl Detectors {
                 d.events = Some(Box::new(crate::gait::KeypointEventDetector::default()));
                 d.foot_drop = Some(Box::new(crate::gait::GaitAnalyzer::default()));
             }
+            (Task::GaitEvents, Detector::GaitLowerback) => {
+                d.events = Some(Box::new(crate::gait::LowerBackEventDetector::default()));
+            }
             (Task::FootDrop, Detector::GaitImu | Detector::GaitKeypoints) => {
                 d.foot_drop = Some(Box::new(crate::gait::GaitAnalyzer::default()));
             }

@@ -1,0 +1,796 @@
+//! Initial contacts, their side and walking bouts from one IMU on the lower back
+//! ([`LowerBackEventDetector`], detector name `gait_lowerback`).
+//!
+//! ## The method
+//!
+//! It follows McCamley et al. (2012) as modified by Paraschiv-Ionescu et al. (2020), the
+//! initial-contact detector of the Mobilise-D pipeline: at each heel strike the trunk, which
+//! was falling, is pushed up, so the vertical acceleration rises fastest just at initial
+//! contact. Here:
+//!
+//! 1. **Gravity alignment.** The vertical is the direction of the specific force averaged
+//!    over `gravity_window_s` (2 s), sample by sample, so any mounting works and a slow change
+//!    of posture (bending, sitting down) follows. The vertical acceleration is the specific
+//!    force along it minus its own average over the same window (gravity and drift out).
+//! 2. **A Gaussian derivative.** The vertical acceleration is differentiated with the first
+//!    derivative of a Gaussian of `smoothing_s` (0.1 s): a smooth vertical jerk. This is what
+//!    McCamley's and Ionescu's wavelet steps amount to (they integrate the acceleration, then
+//!    take a first- or second-derivative-of-Gaussian wavelet transform).
+//! 3. **Steps.** Between each rise through zero of the smooth jerk and its next fall, its
+//!    maximum marks one step, kept when it reaches `min_jerk_mps3`. That broad maximum
+//!    comes 50–80 ms before the foot lands (the trunk starts to decelerate its fall
+//!    before the heel strikes); the contact itself is the maximum of a finer Gaussian
+//!    derivative (`refine_s`, 0.03 s) from `refine_before_s` before to `refine_after_s`
+//!    after it: the heel strike's sharp rise of the vertical acceleration (sub-sample by a
+//!    parabola through the peak).
+//! 4. **Walking bouts.** Standing, sitting and turning on the spot give no regular train of
+//!    steps: a bout is a run of at least `min_bout_steps` candidates, each within
+//!    `min_step_s`–`max_step_s` of the previous and no more than `max_step_change` times
+//!    longer or shorter than it. Candidates outside bouts are dropped.
+//! 5. **Side** (McCamley et al. 2012, with the band-pass of Ullrich et al. 2021): the trunk
+//!    turns towards the swinging leg, so the rate of turning about the vertical, its slow
+//!    part and its mean removed (`laterality_window_s`) and smoothed, is of one sign at left
+//!    contacts and of the other at right ones: negative at a left initial contact, positive at
+//!    a right one (as mobgap's McCamley classifier; for any right-handed sensor, whichever
+//!    axis is up, since the vertical found in step 1 fixes the sign). Steps alternate, so within a bout the sides alternate and the phase is the
+//!    one most contacts' signs vote for; a bout whose vote is too close to call
+//!    (`min_side_agreement`) keeps per-contact signs.
+//!
+//! Final contacts are not given: from a lower-back sensor they are far less reliable
+//! (McCamley's second derivative), and the references at hand do not score them.
+//!
+//! ```
+//! use dorsi::detect::EventDetector;
+//! use dorsi::gait::lowback::{synthetic_trunk_csv, LowerBackEventDetector};
+//!
+//! // A trunk walking at one step every 0.55 s for 10 s, standing 3 s before and after.
+//! let (csv, contacts) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.55);
+//! let rec = dorsi::io::read_bytes("back.csv", csv.as_bytes(), &Default::default()).expect("reads");
+//! let events = LowerBackEventDetector::default().detect_events(&rec).expect("an IMU");
+//! assert!(events.len() + 2 >= contacts.len() && events.len() <= contacts.len());
+//! ```
+
+use nalgebra::Vector3;
+
+use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
+use crate::motion::moving_average;
+use crate::Recording;
+
+/// The detector's name in manifests and reports.
+pub const NAME: &str = "gait_lowerback";
+
+/// Settings of [`LowerBackEventDetector`]; `Default` suits adults walking at any usual
+/// speed. [`LowerBackParams::validate`] gives the ranges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowerBackParams {
+    /// Window of the gravity estimate and of the high-pass of the vertical acceleration, s.
+    /// Default 2.
+    pub gravity_window_s: f64,
+    /// Standard deviation of the Gaussian whose derivative gives the smooth vertical jerk, s.
+    /// Default 0.1.
+    pub smoothing_s: f64,
+    /// Standard deviation of the finer Gaussian derivative that places each contact inside
+    /// its step, s. Default 0.03.
+    pub refine_s: f64,
+    /// The finer jerk's maximum is sought from this long before the broad one's, s.
+    /// Default 0.05.
+    pub refine_before_s: f64,
+    /// ... to this long after it, s. Default 0.15.
+    pub refine_after_s: f64,
+    /// A step's smooth vertical jerk must peak above this, m/s³. Default 1.5 (a slow
+    /// walker's steps at 0.25 m/s reach 2–5).
+    pub min_jerk_mps3: f64,
+    /// Shortest step (initial contact to the next, either foot), s. Default 0.25.
+    pub min_step_s: f64,
+    /// Longest step inside a walking bout, s. Default 1.25 (about 50 steps/min).
+    pub max_step_s: f64,
+    /// A step may be at most this many times longer or shorter than the previous one inside
+    /// a bout. Default 2 (slow and hesitant walkers vary their steps that much).
+    pub max_step_change: f64,
+    /// Fewest initial contacts in a walking bout. Default 4 (two strides of each foot
+    /// need five; a bout of four steps is the Mobilise-D minimum of a micro walking bout).
+    pub min_bout_steps: usize,
+    /// High-pass window of the turning rate used for the side, s. Default 2.
+    pub laterality_window_s: f64,
+    /// Smoothing (Gaussian standard deviation) of the turning rate, s. Default 0.08.
+    pub laterality_smoothing_s: f64,
+    /// Share of a bout's contacts whose sign must agree with the alternating sides for them
+    /// to be used; below it each contact takes its own sign. Default 0.6.
+    pub min_side_agreement: f64,
+}
+
+impl Default for LowerBackParams {
+    fn default() -> Self {
+        LowerBackParams {
+            gravity_window_s: 2.0,
+            smoothing_s: 0.1,
+            refine_s: 0.03,
+            refine_before_s: 0.05,
+            refine_after_s: 0.15,
+            min_jerk_mps3: 1.5,
+            min_step_s: 0.25,
+            max_step_s: 1.25,
+            max_step_change: 2.0,
+            min_bout_steps: 4,
+            laterality_window_s: 2.0,
+            laterality_smoothing_s: 0.08,
+            min_side_agreement: 0.6,
+        }
+    }
+}
+
+impl LowerBackParams {
+    /// Check every parameter; the error names the first one out of range.
+    pub fn validate(&self) -> Result<(), DetectError> {
+        let check = |name: &str, value: f64, lo: f64, hi: f64| {
+            DetectError::check_param(NAME, name, value, lo, hi)
+        };
+        check("gravity_window_s", self.gravity_window_s, 0.5, 30.0)?;
+        check("smoothing_s", self.smoothing_s, 0.01, 0.5)?;
+        check("refine_s", self.refine_s, 0.0, 0.5)?;
+        check("refine_before_s", self.refine_before_s, 0.0, 1.0)?;
+        check("refine_after_s", self.refine_after_s, 0.0, 1.0)?;
+        check("min_jerk_mps3", self.min_jerk_mps3, 0.0, 1000.0)?;
+        check("min_step_s", self.min_step_s, 0.05, 2.0)?;
+        check("max_step_s", self.max_step_s, self.min_step_s, 5.0)?;
+        check("max_step_change", self.max_step_change, 1.0, 10.0)?;
+        check("min_bout_steps", self.min_bout_steps as f64, 2.0, 1000.0)?;
+        check("laterality_window_s", self.laterality_window_s, 0.5, 30.0)?;
+        check(
+            "laterality_smoothing_s",
+            self.laterality_smoothing_s,
+            0.0,
+            0.5,
+        )?;
+        check("min_side_agreement", self.min_side_agreement, 0.5, 1.0)
+    }
+}
+
+/// Initial contacts (with their side when the IMU has a gyroscope) from one lower-back IMU.
+/// The IMU used is the one whose name says it is on the back, pelvis, trunk or waist, else
+/// the recording's only IMU.
+#[derive(Debug, Clone, Default)]
+pub struct LowerBackEventDetector {
+    /// Settings.
+    pub params: LowerBackParams,
+}
+
+/// A walking bout found by [`LowerBackEventDetector::bouts`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WalkingBout {
+    /// The first initial contact, s.
+    pub start_s: f64,
+    /// The last initial contact, s.
+    pub end_s: f64,
+    /// Initial contacts in the bout.
+    pub steps: usize,
+}
+
+/// The signals the detector works on, sample by sample over the whole recording (`NaN`
+/// outside gap-free spans).
+#[derive(Debug, Clone)]
+pub struct LowerBackSignals {
+    /// Vertical acceleration, gravity and slow drift removed, m/s² (up positive).
+    pub vertical_acc_mps2: Vec<f64>,
+    /// Its Gaussian derivative: the smooth vertical jerk, m/s³.
+    pub vertical_jerk_mps3: Vec<f64>,
+    /// The same with the finer Gaussian (`refine_s`), m/s³.
+    pub fine_jerk_mps3: Vec<f64>,
+    /// Turning rate about the vertical, slow part removed and smoothed, rad/s; `None`
+    /// without a gyroscope.
+    pub yaw_rate_rads: Option<Vec<f64>>,
+}
+
+/// Whether a sensor's name says it is on the lower back, pelvis, trunk or waist.
+///
+/// ```
+/// use dorsi::gait::lowback::is_lower_back_name;
+/// assert!(is_lower_back_name("LowerBack"));
+/// assert!(is_lower_back_name("pelvis_imu"));
+/// assert!(!is_lower_back_name("left_foot"));
+/// ```
+pub fn is_lower_back_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "back", "pelvis", "sacrum", "lumbar", "trunk", "waist", "hip", "l5", "s1",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
+}
+
+/// The kernel of a derivative of a Gaussian (`sigma` samples), normalised so that it gives
+/// the slope of a straight line exactly; `k` runs from `-half` to `half`.
+fn gaussian_derivative_kernel(sigma: f64) -> Vec<f64> {
+    let half = (4.0 * sigma).ceil().max(1.0) as i64;
+    let raw: Vec<f64> = (-half..=half)
+        .map(|k| {
+            let k = k as f64;
+            k * (-0.5 * k * k / (sigma * sigma)).exp()
+        })
+        .collect();
+    let norm: f64 = (-half..=half).zip(&raw).map(|(k, w)| k as f64 * w).sum();
+    raw.iter().map(|w| w / norm).collect()
+}
+
+/// The kernel of a Gaussian (`sigma` samples) summing to 1.
+fn gaussian_kernel(sigma: f64) -> Vec<f64> {
+    if sigma <= 0.0 {
+        return vec![1.0];
+    }
+    let half = (4.0 * sigma).ceil().max(1.0) as i64;
+    let raw: Vec<f64> = (-half..=half)
+        .map(|k| (-0.5 * (k * k) as f64 / (sigma * sigma)).exp())
+        .collect();
+    let sum: f64 = raw.iter().sum();
+    raw.iter().map(|w| w / sum).collect()
+}
+
+/// `x` correlated with a centred, odd-length kernel; the ends are extended with the end
+/// values.
+fn convolve(x: &[f64], kernel: &[f64]) -> Vec<f64> {
+    let half = (kernel.len() / 2) as i64;
+    let n = x.len() as i64;
+    (0..n)
+        .map(|i| {
+            kernel
+                .iter()
+                .enumerate()
+                .map(|(j, w)| {
+                    let at = (i + j as i64 - half).clamp(0, n - 1) as usize;
+                    w * x[at]
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// Fractional position of the peak at `i` of `s` by a parabola through its neighbours.
+fn parabolic_peak(s: &[f64], i: usize) -> f64 {
+    if i == 0 || i + 1 >= s.len() {
+        return i as f64;
+    }
+    let (a, b, c) = (s[i - 1], s[i], s[i + 1]);
+    let den = a - 2.0 * b + c;
+    if den.abs() < 1e-12 || !den.is_finite() {
+        return i as f64;
+    }
+    i as f64 + (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+}
+
+/// The maximum of `s` inside each positive lobe (from a rise through zero to the next fall)
+/// reaching `min`: the sample and its fractional position.
+fn lobe_maxima(s: &[f64], min: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut best: Option<usize> = None;
+    for i in 0..s.len() {
+        if s[i] > 0.0 {
+            match best {
+                Some(b) if s[b] >= s[i] => {}
+                _ => best = Some(i),
+            }
+        } else if let Some(b) = best.take() {
+            // A lobe cut by the start of the signal has no known maximum.
+            if s[b] >= min && s[..b].iter().any(|v| *v <= 0.0) {
+                out.push(parabolic_peak(s, b));
+            }
+        }
+    }
+    out
+}
+
+/// Runs of step times forming walking bouts: consecutive steps within `min_step_s` to
+/// `max_step_s` and changing by at most `max_step_change`, at least `min_bout_steps` long.
+/// Returns index ranges into `t`.
+fn bout_runs(t: &[f64], p: &LowerBackParams) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=t.len() {
+        let linked = i < t.len() && {
+            let d = t[i] - t[i - 1];
+            let ok = (p.min_step_s..=p.max_step_s).contains(&d);
+            let steady = i < start + 2 || {
+                let prev = t[i - 1] - t[i - 2];
+                d <= p.max_step_change * prev && prev <= p.max_step_change * d
+            };
+            ok && steady
+        };
+        if !linked {
+            if i - start >= p.min_bout_steps {
+                runs.push(start..i);
+            }
+            start = i;
+        }
+    }
+    runs
+}
+
+impl LowerBackEventDetector {
+    /// The IMU the detector analyses: one named as a back / pelvis / trunk sensor, else the
+    /// only IMU with an accelerometer.
+    pub fn pick_imu<'a>(
+        &self,
+        rec: &'a Recording,
+    ) -> Result<&'a crate::recording::Imu, DetectError> {
+        let with_acc: Vec<&crate::recording::Imu> = rec
+            .imus
+            .iter()
+            .filter(|i| {
+                i.acc_mps2
+                    .as_ref()
+                    .is_some_and(|a| a.len() == rec.n_samples)
+            })
+            .collect();
+        if let Some(i) = with_acc.iter().find(|i| is_lower_back_name(&i.name)) {
+            return Ok(i);
+        }
+        match with_acc.as_slice() {
+            [one] => Ok(one),
+            [] => Err(DetectError {
+                detector: NAME.into(),
+                message: "no IMU with an accelerometer: a lower-back IMU is needed".into(),
+            }),
+            many => Err(DetectError {
+                detector: NAME.into(),
+                message: format!(
+                    "{} IMUs and none named as a lower-back sensor ({}): choose one (--sensor)",
+                    many.len(),
+                    many.iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// The vertical acceleration, smooth vertical jerk and turning rate of the recording's
+    /// lower-back IMU.
+    pub fn signals(&self, rec: &Recording) -> Result<LowerBackSignals, DetectError> {
+        self.params.validate()?;
+        let imu = self.pick_imu(rec)?;
+        let Some(acc) = imu.acc_mps2.as_deref() else {
+            return Err(DetectError {
+                detector: NAME.into(),
+                message: "no accelerometer".into(),
+            });
+        };
+        let gyro = imu
+            .gyro_rads
+            .as_deref()
+            .filter(|g| g.len() == rec.n_samples);
+        let p = &self.params;
+        let hz = rec.sampling_rate_hz;
+        let width = ((p.gravity_window_s * hz).round() as usize).max(1);
+        let n = rec.n_samples;
+        let mut vertical = vec![f64::NAN; n];
+        let mut jerk = vec![f64::NAN; n];
+        let mut fine = vec![f64::NAN; n];
+        let f_kernel = gaussian_derivative_kernel((p.refine_s * hz).max(0.5));
+        let mut yaw = gyro.map(|_| vec![f64::NAN; n]);
+        let d_kernel = gaussian_derivative_kernel(p.smoothing_s * hz);
+        let lat_kernel = gaussian_kernel(p.laterality_smoothing_s * hz);
+        let lat_width = ((p.laterality_window_s * hz).round() as usize).max(1);
+        for range in rec.segments() {
+            let a = &acc[range.clone()];
+            let comp = |k: usize| -> Vec<f64> {
+                moving_average(&a.iter().map(|v| v[k]).collect::<Vec<f64>>(), width)
+            };
+            let (gx, gy, gz) = (comp(0), comp(1), comp(2));
+            let up: Vec<Vector3<f64>> = (0..a.len())
+                .map(|i| {
+                    let g = Vector3::new(gx[i], gy[i], gz[i]);
+                    let norm = g.norm();
+                    if norm > 1e-6 && norm.is_finite() {
+                        g / norm
+                    } else {
+                        Vector3::new(f64::NAN, f64::NAN, f64::NAN)
+                    }
+                })
+                .collect();
+            let along: Vec<f64> = a.iter().zip(&up).map(|(f, u)| f.dot(u)).collect();
+            let slow = moving_average(&along, width);
+            let v: Vec<f64> = along
+                .iter()
+                .zip(&slow)
+                .map(|(x, s)| {
+                    let d = x - s;
+                    if d.is_finite() {
+                        d
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let j = convolve(&v, &d_kernel);
+            let jf = convolve(&v, &f_kernel);
+            // Per sample → per second.
+            for (k, i) in range.clone().enumerate() {
+                vertical[i] = v[k];
+                jerk[i] = j[k] * hz;
+                fine[i] = jf[k] * hz;
+            }
+            if let (Some(g), Some(out)) = (gyro, yaw.as_mut()) {
+                let w: Vec<f64> = g[range.clone()]
+                    .iter()
+                    .zip(&up)
+                    .map(|(w, u)| w.dot(u))
+                    .collect();
+                let slow = moving_average(&w, lat_width);
+                let hp: Vec<f64> = w
+                    .iter()
+                    .zip(&slow)
+                    .map(|(x, s)| if (x - s).is_finite() { x - s } else { 0.0 })
+                    .collect();
+                let smooth = convolve(&hp, &lat_kernel);
+                for (k, i) in range.clone().enumerate() {
+                    out[i] = smooth[k];
+                }
+            }
+        }
+        Ok(LowerBackSignals {
+            vertical_acc_mps2: vertical,
+            vertical_jerk_mps3: jerk,
+            fine_jerk_mps3: fine,
+            yaw_rate_rads: yaw,
+        })
+    }
+
+    /// Initial contacts in walking bouts as fractional samples, grouped by bout.
+    fn contacts(&self, rec: &Recording, s: &LowerBackSignals) -> Vec<Vec<f64>> {
+        let p = &self.params;
+        let hz = rec.sampling_rate_hz;
+        let mut bouts = Vec::new();
+        for range in rec.segments() {
+            let j = &s.vertical_jerk_mps3[range.clone()];
+            let f = &s.fine_jerk_mps3[range.clone()];
+            let (before, after) = (
+                (p.refine_before_s * hz).round() as usize,
+                (p.refine_after_s * hz).round() as usize,
+            );
+            let cand: Vec<f64> = lobe_maxima(j, p.min_jerk_mps3)
+                .into_iter()
+                .map(|x| {
+                    let b = x.round() as usize;
+                    let lo = b.saturating_sub(before);
+                    let hi = (b + after + 1).min(f.len());
+                    let best = (lo..hi).max_by(|&a, &c| f[a].total_cmp(&f[c])).unwrap_or(b);
+                    parabolic_peak(f, best) + range.start as f64
+                })
+                .collect();
+            let times: Vec<f64> = cand.iter().map(|x| x / hz).collect();
+            for run in bout_runs(&times, p) {
+                bouts.push(cand[run].to_vec());
+            }
+        }
+        bouts
+    }
+
+    /// The walking bouts of a recording: runs of regular steps.
+    pub fn bouts(&self, rec: &Recording) -> Result<Vec<WalkingBout>, DetectError> {
+        let s = self.signals(rec)?;
+        Ok(self
+            .contacts(rec, &s)
+            .into_iter()
+            .filter_map(|b| {
+                Some(WalkingBout {
+                    start_s: rec.start_s + b.first()? / rec.sampling_rate_hz,
+                    end_s: rec.start_s + b.last()? / rec.sampling_rate_hz,
+                    steps: b.len(),
+                })
+            })
+            .collect())
+    }
+
+    /// The side of each contact of one bout from the turning rate at it.
+    fn sides(&self, bout: &[f64], yaw: &[f64]) -> Vec<Option<String>> {
+        let at = |x: f64| {
+            let i = (x.round() as usize).min(yaw.len().saturating_sub(1));
+            yaw.get(i).copied().unwrap_or(f64::NAN)
+        };
+        let name = |right: bool| Some(if right { "right" } else { "left" }.to_string());
+        let signs: Vec<f64> = bout.iter().map(|&x| at(x)).collect();
+        // Phase A: even contacts right. Votes for it: even contacts positive, odd negative.
+        let votes = signs
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite() && **v != 0.0)
+            .map(|(k, v)| (k % 2 == 0) == (*v > 0.0))
+            .collect::<Vec<bool>>();
+        let agree = votes.iter().filter(|b| **b).count();
+        let total = votes.len();
+        if total > 0 {
+            let share = agree.max(total - agree) as f64 / total as f64;
+            if share >= self.params.min_side_agreement {
+                let even_right = agree * 2 >= total;
+                return (0..bout.len())
+                    .map(|k| name((k % 2 == 0) == even_right))
+                    .collect();
+            }
+        }
+        signs
+            .iter()
+            .map(|v| v.is_finite().then_some(*v > 0.0).and_then(name))
+            .collect()
+    }
+}
+
+impl EventDetector for LowerBackEventDetector {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn detect_events(&self, rec: &Recording) -> Result<Vec<DetectedEvent>, DetectError> {
+        let s = self.signals(rec)?;
+        let hz = rec.sampling_rate_hz;
+        let mut out = Vec::new();
+        for bout in self.contacts(rec, &s) {
+            let sides = match &s.yaw_rate_rads {
+                Some(yaw) => self.sides(&bout, yaw),
+                None => vec![None; bout.len()],
+            };
+            for (x, side) in bout.iter().zip(sides) {
+                out.push(DetectedEvent {
+                    side,
+                    kind: EventKind::InitialContact,
+                    time_s: rec.start_s + x / hz,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        Ok(out)
+    }
+}
+
+/// A synthetic lower-back recording as CSV text (`time_s`, acceleration in g, angular rate
+/// in deg/s, like mobgap's files), for examples and tests: a sensor mounted with its x axis
+/// up, standing still until `walk_from_s`, walking with one initial contact every `step_s`
+/// until `walk_to_s`, standing again to `duration_s`. Each step the trunk's vertical
+/// acceleration is a sine rising fastest at contact (the trunk falls before it and is pushed
+/// up after it), and the trunk turns about the vertical once per stride, negative at left
+/// contacts. Returns the CSV and the contact times with their sides (the first, at
+/// `walk_from_s`, right; then alternating).
+pub fn synthetic_trunk_csv(
+    rate_hz: f64,
+    duration_s: f64,
+    walk_from_s: f64,
+    walk_to_s: f64,
+    step_s: f64,
+) -> (String, Vec<(f64, String)>) {
+    use std::f64::consts::PI;
+    use std::fmt::Write;
+    let n = (duration_s * rate_hz).round() as usize;
+    let mut contacts = Vec::new();
+    let mut k = 0.0;
+    while walk_from_s + k * step_s < walk_to_s {
+        let side = if k as u64 % 2 == 1 { "left" } else { "right" };
+        contacts.push((walk_from_s + k * step_s, side.to_string()));
+        k += 1.0;
+    }
+    let mut csv = String::from("time_s,acc_x_g,acc_y_g,acc_z_g,gyr_x_dps,gyr_y_dps,gyr_z_dps\n");
+    for i in 0..n {
+        let t = i as f64 / rate_hz;
+        let (mut up, mut yaw) = (0.0, 0.0);
+        if t > walk_from_s && t < walk_to_s {
+            let phase = (t - walk_from_s) / step_s;
+            let ramp = ((t - walk_from_s).min(walk_to_s - t) / 0.3).min(1.0);
+            // 0.25 g peak to peak... sine: steepest rise at whole phases (the contacts).
+            up = ramp * 0.25 * (2.0 * PI * phase).sin();
+            // 20 deg/s, one cycle per stride: -20 at odd phases (left), +20 at even.
+            yaw = ramp * 20.0 * (PI * phase).cos();
+        }
+        // A small tilt of the mounting: gravity is not exactly along x.
+        let (c, s) = (0.995_f64, 0.0998_f64);
+        let _ = writeln!(
+            csv,
+            "{:.3},{:.6},{:.6},0,{:.5},{:.5},0",
+            t,
+            c * (1.0 + up),
+            s * (1.0 + up),
+            c * yaw,
+            s * yaw
+        );
+    }
+    (csv, contacts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(csv: &str) -> Recording {
+        crate::io::read_bytes("back.csv", csv.as_bytes(), &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn defaults_are_valid_and_each_bad_parameter_is_named() {
+        assert!(LowerBackParams::default().validate().is_ok());
+        let bad = [
+            (
+                LowerBackParams {
+                    smoothing_s: 0.0,
+                    ..Default::default()
+                },
+                "smoothing_s",
+            ),
+            (
+                LowerBackParams {
+                    max_step_s: 0.1,
+                    ..Default::default()
+                },
+                "max_step_s",
+            ),
+            (
+                LowerBackParams {
+                    min_jerk_mps3: f64::NAN,
+                    ..Default::default()
+                },
+                "min_jerk_mps3",
+            ),
+            (
+                LowerBackParams {
+                    min_bout_steps: 1,
+                    ..Default::default()
+                },
+                "min_bout_steps",
+            ),
+        ];
+        for (p, name) in bad {
+            let e = p.validate().expect_err("out of range");
+            assert!(e.message.contains(name), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_gaussian_derivative_gives_a_slope_and_its_peak_the_steepest_rise() {
+        let k = gaussian_derivative_kernel(3.0);
+        // A line of slope 0.7 per sample: 0.7 everywhere away from the ends.
+        let line: Vec<f64> = (0..50).map(|i| 0.7 * i as f64).collect();
+        let d = convolve(&line, &k);
+        assert!(d[15..35].iter().all(|v| (v - 0.7).abs() < 1e-9), "{d:?}");
+        // A sine rises fastest at its upward zero crossings (samples 0, 40, 80...).
+        let sine: Vec<f64> = (0..200)
+            .map(|i| (2.0 * std::f64::consts::PI * i as f64 / 40.0).sin())
+            .collect();
+        let peaks = lobe_maxima(&convolve(&sine, &k), 0.0);
+        let whole: Vec<f64> = peaks.iter().map(|p| p.round()).collect();
+        assert_eq!(whole, vec![40.0, 80.0, 120.0, 160.0], "{peaks:?}");
+    }
+
+    #[test]
+    fn bouts_need_regular_steps() {
+        let p = LowerBackParams::default();
+        // Five regular steps, a pause, two steps, a pause, four steps with one far too long.
+        let t = [
+            1.0, 1.5, 2.0, 2.5, 3.0, 9.0, 9.5, 20.0, 20.5, 21.0, 22.2, 22.5,
+        ];
+        let runs = bout_runs(&t, &p);
+        assert_eq!(runs, vec![0..5]);
+        // The same steps with a doubling (0.5 s → 1.2 s) allowed by a looser change limit.
+        let loose = LowerBackParams {
+            max_step_change: 2.5,
+            min_bout_steps: 4,
+            ..Default::default()
+        };
+        assert_eq!(bout_runs(&t, &loose), vec![0..5, 7..11]);
+    }
+
+    #[test]
+    fn synthetic_walk_contacts_and_sides_are_found_and_standing_gives_none() {
+        let (csv, truth) = synthetic_trunk_csv(100.0, 20.0, 4.0, 14.0, 0.55);
+        let rec = read(&csv);
+        let det = LowerBackEventDetector::default();
+        let events = det.detect_events(&rec).unwrap_or_else(|e| panic!("{e}"));
+        // Every event inside the walk, within 20 ms of a true contact of its side.
+        assert!(
+            events.len() + 2 >= truth.len(),
+            "{} of {}",
+            events.len(),
+            truth.len()
+        );
+        for e in &events {
+            assert_eq!(e.kind, EventKind::InitialContact);
+            let (t, side) = truth
+                .iter()
+                .min_by(|a, b| (a.0 - e.time_s).abs().total_cmp(&(b.0 - e.time_s).abs()))
+                .expect("contacts");
+            // The walk fades in and out over 0.3 s, which shifts the first and last steps.
+            let inside = *t > 5.0 && *t < 13.0;
+            let tolerance = if inside { 0.02 } else { 0.1 };
+            assert!((t - e.time_s).abs() < tolerance, "{} vs {t}", e.time_s);
+            assert_eq!(e.side.as_deref(), Some(side.as_str()), "at {t}");
+        }
+        // One bout, spanning the walk.
+        let bouts = det.bouts(&rec).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bouts.len(), 1, "{bouts:?}");
+        assert!(bouts[0].start_s > 4.0 && bouts[0].end_s < 14.0);
+        // Standing only: nothing.
+        let (still, _) = synthetic_trunk_csv(100.0, 20.0, 30.0, 40.0, 0.55);
+        let none = det
+            .detect_events(&read(&still))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(none.is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn the_mounting_does_not_matter_upside_down_gives_the_same_contacts_and_sides() {
+        let (csv, _) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.6);
+        // Turn the sensor upside down about its z axis: x and y change sign, in both the
+        // accelerometer and the gyroscope.
+        let flipped: String = csv
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    return format!("{l}\n");
+                }
+                let f: Vec<String> = l
+                    .split(',')
+                    .enumerate()
+                    .map(|(k, v)| match k {
+                        1 | 2 | 4 | 5 => format!("{}", -v.parse::<f64>().unwrap_or(f64::NAN)),
+                        _ => v.to_string(),
+                    })
+                    .collect();
+                format!("{}\n", f.join(","))
+            })
+            .collect();
+        let det = LowerBackEventDetector::default();
+        let a = det
+            .detect_events(&read(&csv))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let b = det
+            .detect_events(&read(&flipped))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!a.is_empty());
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x.time_s - y.time_s).abs() < 1e-9);
+            assert_eq!(x.side, y.side);
+        }
+    }
+
+    #[test]
+    fn without_a_gyroscope_contacts_have_no_side() {
+        let (csv, truth) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.5);
+        let acc_only: String = csv
+            .lines()
+            .map(|l| l.split(',').take(4).collect::<Vec<_>>().join(",") + "\n")
+            .collect();
+        let events = LowerBackEventDetector::default()
+            .detect_events(&read(&acc_only))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(events.len() + 2 >= truth.len());
+        assert!(events.iter().all(|e| e.side.is_none()));
+    }
+
+    #[test]
+    fn several_imus_need_one_named_as_the_back() {
+        let (csv, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+        let two: String = csv
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                let rest: Vec<&str> = l.split(',').skip(1).collect();
+                if i == 0 {
+                    let names: Vec<String> = rest.iter().map(|c| format!("thigh_{c}")).collect();
+                    format!("{l},{}\n", names.join(","))
+                } else {
+                    format!("{l},{}\n", rest.join(","))
+                }
+            })
+            .collect();
+        let rec = read(&two);
+        assert_eq!(
+            rec.imus.len(),
+            2,
+            "{:?}",
+            rec.imus.iter().map(|i| &i.name).collect::<Vec<_>>()
+        );
+        let e = LowerBackEventDetector::default()
+            .detect_events(&rec)
+            .expect_err("two IMUs, none on the back");
+        assert!(e.message.contains("--sensor"), "{}", e.message);
+        assert!(is_lower_back_name("LowerBack") && !is_lower_back_name("thigh"));
+    }
+}
