@@ -51,8 +51,9 @@
 //! `name`, `task`, `kind` (`gait` or `exercise`), `modality` (`imu` or `keypoints`), `seeds`
 //! (a count `n` for seeds `0..n`, or `[start, end)`), `detector`, `tolerances_s`; for gait
 //! suites `severity` (a list of foot-drop severities 0–1 of the `affected_side`, default
-//! `left`; one case per severity, the other side healthy) and `duration_s`; for exercise
-//! suites `exercise` (a programme exercise name).
+//! `left`; one case per severity, the other side healthy), `duration_s` and, for IMU
+//! suites, `segment` (`foot`, the default, or `shank`: where the two IMUs are worn); for
+//! exercise suites `exercise` (a programme exercise name).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,6 +65,7 @@ use serde::Deserialize;
 use super::truth::{self, LoadOptions, Loader, Selection, Truth, TruthError, TruthSide};
 use crate::io::ReadOptions;
 use crate::recording::{AccUnit, GyroUnit};
+use crate::synth::body::Segment;
 use crate::synth::exercise::Exercise;
 
 /// What an entry or suite is scored on.
@@ -256,6 +258,8 @@ pub struct Suite {
     pub affected_side: String,
     /// Gait: the length of each recording, s; `None`: the generator's default.
     pub duration_s: Option<f64>,
+    /// Gait, IMU: the segment both IMUs are worn on (foot or shank).
+    pub segment: Segment,
     /// Exercise: the programme exercise.
     pub exercise: Option<Exercise>,
     /// The detector to run.
@@ -390,6 +394,7 @@ struct RawSuite {
     severity: Option<Vec<f64>>,
     affected_side: Option<String>,
     duration_s: Option<f64>,
+    segment: Option<String>,
     exercise: Option<String>,
     detector: String,
     tolerances_s: Option<Vec<f64>>,
@@ -888,6 +893,16 @@ impl Checker {
                     Some(x) => side_name(&at, "affected_side", x)?,
                     None => "left".into(),
                 };
+                let segment = match (s.segment.as_deref(), modality) {
+                    (None | Some("foot"), _) => Segment::Foot,
+                    (Some("shank"), SynthModality::Imu) => Segment::Shank,
+                    (Some("shank"), _) => {
+                        return Err(at.err("segment applies to IMU suites only"));
+                    }
+                    (Some(x), _) => {
+                        return Err(at.err(format!("segment {x:?}; expected foot or shank")));
+                    }
+                };
                 Ok(Suite {
                     name: s.name,
                     task,
@@ -897,6 +912,7 @@ impl Checker {
                     severity,
                     affected_side,
                     duration_s: s.duration_s,
+                    segment,
                     exercise: None,
                     detector,
                     tolerances_s,
@@ -907,10 +923,14 @@ impl Checker {
                 if task != Task::Reps {
                     return Err(at.err(format!("an exercise suite cannot have task {task}")));
                 }
-                if s.severity.is_some() || s.affected_side.is_some() || s.duration_s.is_some() {
-                    return Err(
-                        at.err("severity, affected_side and duration_s apply to gait suites only")
-                    );
+                if s.severity.is_some()
+                    || s.affected_side.is_some()
+                    || s.duration_s.is_some()
+                    || s.segment.is_some()
+                {
+                    return Err(at.err(
+                        "severity, affected_side, duration_s and segment apply to gait suites only",
+                    ));
                 }
                 let name = s.exercise.as_deref().unwrap_or("");
                 let exercise = Exercise::from_name(name).ok_or_else(|| {
@@ -929,6 +949,7 @@ impl Checker {
                     severity: Vec::new(),
                     affected_side: "left".into(),
                     duration_s: None,
+                    segment: Segment::Foot,
                     exercise: Some(exercise),
                     detector,
                     tolerances_s,
@@ -962,11 +983,17 @@ mod tests {
             .iter()
             .filter(|s| s.kind == SuiteKind::Gait)
             .collect();
-        assert_eq!(gait.len(), 2);
+        assert_eq!(gait.len(), 3);
         for s in &gait {
             assert_eq!(s.seeds, 0..100);
             assert_eq!(s.severity, vec![0.0, 0.5, 1.0]);
         }
+        let shank: Vec<&str> = gait
+            .iter()
+            .filter(|s| s.segment == Segment::Shank)
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(shank, ["synthetic_gait_shank_imu"]);
         for ex in Exercise::ALL {
             for modality in [SynthModality::Imu, SynthModality::Keypoints] {
                 let n = m
@@ -1142,6 +1169,20 @@ licence = "ours"
         assert!(m.contains("a count (100"), "{m}");
         let m = err(&suite.replace("detector = \"reps\"", "detector = \"gait_imu\""));
         assert!(m.contains("expected reps"), "{m}");
+        let m = err(&suite.replace("seeds = 5", "seeds = 5\nsegment = \"shank\""));
+        assert!(m.contains("apply to gait suites only"), "{m}");
+        // Gait suites: the IMU segment.
+        let gait = "[[suite]]\nname = \"g\"\ntask = \"gait_events\"\nkind = \"gait\"\nmodality = \"imu\"\nseeds = 2\ndetector = \"gait_imu\"\n";
+        let g = parse(gait).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.suites[0].segment, Segment::Foot);
+        let g = parse(&format!("{gait}segment = \"shank\"\n")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.suites[0].segment, Segment::Shank);
+        let m = err(&format!("{gait}segment = \"thigh\"\n"));
+        assert!(m.contains("expected foot or shank"), "{m}");
+        let m = err(&format!("{gait}segment = \"shank\"\n")
+            .replace("\"imu\"", "\"keypoints\"")
+            .replace("gait_imu", "gait_keypoints"));
+        assert!(m.contains("IMU suites only"), "{m}");
     }
 
     #[test]

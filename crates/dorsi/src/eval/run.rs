@@ -588,7 +588,10 @@ pub fn suite_items(suite: &Suite) -> Vec<SuiteItem> {
 
 /// Generate and score one recording of a synthetic suite.
 pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
-    use crate::synth::{body::Side, gait, imu};
+    use crate::synth::{
+        body::{Segment, Side},
+        gait, imu,
+    };
     let severity = suite.severity.get(item.case).copied().unwrap_or(0.0);
     let dataset = match suite.kind {
         SuiteKind::Gait => format!("{} (severity {severity})", suite.name),
@@ -622,10 +625,11 @@ pub fn run_suite_item(suite: &Suite, item: SuiteItem) -> Outcome {
     let walk = gait::Walk::new(params, item.seed);
     let (name, data) = match suite.modality {
         SynthModality::Imu => {
-            let sensors = [
-                imu::Placement::foot(Side::Left),
-                imu::Placement::foot(Side::Right),
-            ];
+            let place = match suite.segment {
+                Segment::Shank => imu::Placement::shank,
+                _ => imu::Placement::foot,
+            };
+            let sensors = [place(Side::Left), place(Side::Right)];
             let rec = imu::simulate(&walk, &sensors, 100.0, &Default::default(), item.seed);
             ("synthetic.csv", rec.to_csv())
         }
