@@ -198,6 +198,47 @@ pub fn is_lower_back_name(name: &str) -> bool {
     .any(|k| n.contains(k))
 }
 
+/// Whether a recording is one lower-back IMU, for a caller choosing a detector: it has
+/// exactly one IMU with an accelerometer, and either that IMU's name says it is on the back,
+/// pelvis, trunk or waist ([`is_lower_back_name`]), or its name says nothing of a foot, shank
+/// or side and its data look like a trunk's: the specific force stays within 15 m/s² of
+/// gravity (99th percentile; a foot's landing impacts reach 30–40 m/s²) and the angular rate
+/// under 5 rad/s (99.9th percentile; a foot's swing reaches 9–17 rad/s, a trunk turning on the
+/// spot about 3). A heuristic: a sensor named for where it sits is never second-guessed.
+///
+/// ```
+/// use dorsi::gait::lowback::{is_lower_back_recording, synthetic_trunk_csv};
+/// let (csv, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+/// let rec = dorsi::io::read_bytes("imu.csv", csv.as_bytes(), &Default::default()).expect("reads");
+/// assert!(is_lower_back_recording(&rec));
+/// ```
+pub fn is_lower_back_recording(rec: &Recording) -> bool {
+    let with_acc: Vec<&crate::recording::Imu> =
+        rec.imus.iter().filter(|i| i.acc_mps2.is_some()).collect();
+    let [imu] = with_acc.as_slice() else {
+        return false;
+    };
+    if is_lower_back_name(&imu.name) {
+        return true;
+    }
+    let n = imu.name.to_ascii_lowercase();
+    let limb = [
+        "foot", "feet", "shank", "shin", "ankle", "toe", "heel", "thigh", "leg",
+    ];
+    if limb.iter().any(|k| n.contains(k)) || super::side_of(&imu.name).is_some() {
+        return false;
+    }
+    let g = crate::STANDARD_GRAVITY_MPS2;
+    let acc_ok = imu.acc_mps2.as_ref().is_some_and(|a| {
+        crate::signal::quantile(a.iter().map(|f| (f.norm() - g).abs()), 0.99) < 15.0
+    });
+    let gyro_ok = imu
+        .gyro_rads
+        .as_ref()
+        .is_none_or(|w| crate::signal::quantile(w.iter().map(|v| v.norm()), 0.999) < 5.0);
+    acc_ok && gyro_ok
+}
+
 /// The kernel of a derivative of a Gaussian (`sigma` samples), normalised so that it gives
 /// the slope of a straight line exactly; `k` runs from `-half` to `half`.
 fn gaussian_derivative_kernel(sigma: f64) -> Vec<f64> {
@@ -762,6 +803,24 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(events.len() + 2 >= truth.len());
         assert!(events.iter().all(|e| e.side.is_none()));
+    }
+
+    #[test]
+    fn a_foot_imu_is_not_taken_for_a_lower_back_one_even_unnamed() {
+        use crate::synth::{body::Side, gait, imu};
+        let walk = gait::Walk::new(gait::WalkParams::default(), 3);
+        let sensors = [imu::Placement::foot(Side::Left)];
+        let csv = imu::simulate(&walk, &sensors, 100.0, &Default::default(), 3).to_csv();
+        let mut rec = read(&csv);
+        assert_eq!(rec.imus.len(), 1);
+        assert!(!is_lower_back_recording(&rec), "named for the foot");
+        rec.imus[0].name = "imu".into();
+        assert!(!is_lower_back_recording(&rec), "a foot's rates and impacts");
+        let (back, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+        let mut back = read(&back);
+        assert!(is_lower_back_recording(&back));
+        back.imus[0].name = "right_shank".into();
+        assert!(!is_lower_back_recording(&back), "named for a shank");
     }
 
     #[test]
