@@ -180,7 +180,12 @@ fn marker_trials_every_event_within_30_ms() {
         // trials too (OpenSim's first toe-off 0.16 s after the start, its last heel strike
         // 0.04 s before the end); IC bias +0.5 ms (KTK), +10 ms (OpenSim); FC −18 and
         // +16 ms.
+        // KTK's first heel strike (1.6605 s) is also the start of its annotated span: the
+        // detection 2.5 ms before it lies outside the span (the runner's "found" column
+        // shows 3 of 4) but still matches it; every reference inside the span is scored.
         for kind_name in ["initial_contact", "final_contact"] {
+            let refs = kind(&o, kind_name).score.reference_count;
+            assert_eq!(refs, 4, "{name}: {kind_name} references in the span");
             let (f1, mean, _) = at(kind(&o, kind_name), 0.03);
             assert!(f1 >= 1.0, "{name}: {kind_name} F1 at 30 ms {f1}");
             assert!(mean.abs() <= 0.02, "{name}: {kind_name} bias {mean}");
@@ -206,18 +211,26 @@ fn synthetic_keypoint_walks_events_on_time() {
     for item in items {
         let o = run_suite_item(suite, item);
         assert_eq!(o.status, Status::Scored, "{:?}", o.status);
-        // Measured 2026-11-24 (20 seeds x 3 severities, 30 fps, 2 px noise): IC F1 0.92–0.94
-        // at 30 ms and 0.99 at 50 ms, bias −9 ms; FC F1 0.91 at 30 ms, 0.99 at 50 ms,
-        // +10 ms (before: IC −21 ms, FC +45 ms, FC F1 0.11 at 50 ms).
+        // Measured 2026-11-24 (100 seeds x 3 severities, 30 fps, 2 px noise, `dorsi bench`):
+        // IC F1 0.995–0.996 at 30 ms, bias +9 to +11 ms; FC F1 0.994 at 30 ms, bias −7.5 ms
+        // (contacts fitted to the foot point's path around them; before, the threshold
+        // crossing alone: IC F1 0.92–0.93 at 30 ms, FC 0.91). On these 30 recordings the
+        // lowest F1 at 30 ms of one recording is 0.97.
         for name in ["initial_contact", "final_contact"] {
-            let (f1, mean, _) = at(kind(&o, name), 0.05);
-            assert!(f1 >= 0.95, "{}: {name} F1 at 50 ms {f1}", o.name);
+            let (f1, mean, _) = at(kind(&o, name), 0.03);
+            eprintln!(
+                "{}: {name} F1 at 30 ms {f1:.3}, bias {:+.1} ms",
+                o.name,
+                mean * 1e3
+            );
+            assert!(f1 >= 0.95, "{}: {name} F1 at 30 ms {f1}", o.name);
             assert!(mean.abs() <= 0.015, "{}: {name} bias {mean}", o.name);
-            f1_30.push(at(kind(&o, name), 0.03).0);
+            f1_30.push(f1);
         }
     }
     let mean_f1 = f1_30.iter().sum::<f64>() / f1_30.len() as f64;
-    assert!(mean_f1 >= 0.88, "mean F1 at 30 ms {mean_f1}");
+    eprintln!("mean F1 at 30 ms {mean_f1:.4}");
+    assert!(mean_f1 >= 0.99, "mean F1 at 30 ms {mean_f1}");
 }
 
 /// A change to one point's positions, given the pelvis's.
@@ -345,6 +358,10 @@ fn mediapipe_walker_strides_on_both_feet() {
         // loses the far (left) foot for a few frames just after its toe-off at 3.4 s, which
         // puts that final contact 0.3 s late (one stance share of 0.77): at most one stride
         // per foot outside the stance band.
+        // 2026-11-24 (contacts fitted to the heel's path, initial contacts up to 45 ms later
+        // than the speed threshold's): the same strides; stance shares 0.47–0.62 (image) and
+        // 0.47–0.53 (world), before 0.48–0.58 and 0.51–0.58, and the late one 0.76. This
+        // walker's stance is short by either detector; the band is 0.45–0.75.
         for side in ["left", "right"] {
             let mine: Vec<_> = strides
                 .iter()
@@ -356,14 +373,14 @@ fn mediapipe_walker_strides_on_both_feet() {
                 assert!((1.0..1.5).contains(&s.stride_time_s), "{f} {side}: {s:?}");
                 if let Some(stance) = s.stance_s {
                     let share = stance / s.stride_time_s;
-                    if !(0.5..0.7).contains(&share) {
+                    if !(0.45..0.75).contains(&share) {
                         outside += 1;
                     }
                 }
             }
             assert!(
                 outside <= 1,
-                "{f} {side}: {outside} stance shares outside 0.5–0.7"
+                "{f} {side}: {outside} stance shares outside 0.45–0.75"
             );
         }
     }

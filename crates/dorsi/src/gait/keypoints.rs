@@ -26,6 +26,14 @@
 //!    contact** where the heel's run ends (the heel stops on the floor; for a toe-first
 //!    contact the heel stops too, as the foot pivots about the landed toe). The crossing of
 //!    the threshold is interpolated between frames, so events are finer than a frame.
+//! 6. For pose-estimator points the crossing is only a first guess: a frame-to-frame
+//!    velocity carries as much noise as the threshold, and near a contact the point moves
+//!    slowly for a whole frame, so the crossing lies 10–20 ms inside the swing and one noisy
+//!    frame moves it by a frame. The contact is then fitted to the point's path relative to
+//!    the floor over 0.3 s of stance and 0.15 s of swing around it (`refine_contact`): still
+//!    on one side, moving away from rest on the other, weighted by the estimator's
+//!    confidence. A fit that runs to the end of its ±2-frame range (a path of another shape:
+//!    a toe point rolling before it leaves) keeps the crossing.
 //!
 //! The threshold depends on what the points are. Pose-estimator heel and toe points lie on
 //! the sole's outline and stop with the floor, so a low share marks the contact
@@ -419,6 +427,131 @@ fn crossings(
     out
 }
 
+/// The contact time near `coarse` (in samples) from a point's floor-relative forward
+/// positions `r` (`NaN` where missing) and their weights `w` (the pose estimator's
+/// confidence). The point is still on one side of the contact (after it for an initial
+/// contact, `ends`; before it for a final contact) and moves away on the other from rest:
+/// its displacement grows smoothly from zero, as the cube and fourth power of the time from
+/// the contact (speed and acceleration both start from zero). The fit, by weighted least
+/// squares, is the still level, a slow drift (an error in the floor's velocity) and the two
+/// growth terms, over the samples up to `still` samples into the stance and `moving`
+/// samples into the swing. Contact times within `search` samples of `coarse` are tried on a
+/// grid (a quarter sample, then a fortieth around the best) and the best fit's is returned.
+///
+/// Why not the threshold crossing alone: a single frame-to-frame velocity of keypoints
+/// carries about 0.2 of the walking speed of noise (2 px at 30 frames/s), as much as the
+/// threshold, and the speed near a contact stays small for a whole frame, so the crossing
+/// lands 10–20 ms inside the swing and one noisy frame moves it by a frame. The fit uses
+/// every frame around the contact. `None` when too few samples are on either side.
+fn refine_contact(
+    r: &[f64],
+    w: &[f64],
+    coarse: f64,
+    ends: bool,
+    still: usize,
+    moving: usize,
+    search: f64,
+) -> Option<f64> {
+    let n = r.len().min(w.len());
+    let (before, after) = if ends {
+        (moving, still)
+    } else {
+        (still, moving)
+    };
+    let lo = (coarse - search - before as f64).floor().max(0.0) as usize;
+    let hi = ((coarse + search + after as f64).ceil() as usize).min(n.checked_sub(1)?);
+    if hi <= lo {
+        return None;
+    }
+    // (time from `coarse`, position, weight) of the usable samples.
+    let mut buf = [(0.0, 0.0, 0.0); 128];
+    let mut len = 0;
+    for i in lo..=hi {
+        if r[i].is_finite() && w[i] > 0.0 && len < buf.len() {
+            buf[len] = (i as f64 - coarse, r[i], w[i]);
+            len += 1;
+        }
+    }
+    let pts = &buf[..len];
+    // At least two moving samples beyond the search range and three still ones.
+    let beyond = |moving_side: bool| {
+        pts.iter()
+            .filter(|p| {
+                if ends == moving_side {
+                    p.0 < -search
+                } else {
+                    p.0 > search
+                }
+            })
+            .count()
+    };
+    if beyond(true) < 2 || beyond(false) < 3 {
+        return None;
+    }
+    // The sums of the level and drift terms do not depend on the contact time.
+    let (mut s00, mut s01, mut s11, mut b0, mut b1, mut yy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(d, y, w) in pts {
+        s00 += w;
+        s01 += w * d;
+        s11 += w * d * d;
+        b0 += w * y;
+        b1 += w * d * y;
+        yy += w * y * y;
+    }
+    // The weighted residual sum of squares with the contact at `t` (from `coarse`).
+    let residual = |t: f64| -> f64 {
+        let mut a = nalgebra::Matrix4::zeros();
+        a[(0, 0)] = s00;
+        a[(0, 1)] = s01;
+        a[(1, 1)] = s11;
+        let mut b = nalgebra::Vector4::new(b0, b1, 0.0, 0.0);
+        for &(d, y, w) in pts {
+            let s = if ends { t - d } else { d - t };
+            if s <= 0.0 {
+                continue;
+            }
+            let s3 = s * s * s;
+            let s4 = s3 * s;
+            let (ws3, ws4) = (w * s3, w * s4);
+            a[(0, 2)] += ws3;
+            a[(0, 3)] += ws4;
+            a[(1, 2)] += ws3 * d;
+            a[(1, 3)] += ws4 * d;
+            a[(2, 2)] += ws3 * s3;
+            a[(2, 3)] += ws3 * s4;
+            a[(3, 3)] += ws4 * s4;
+            b[2] += ws3 * y;
+            b[3] += ws4 * y;
+        }
+        for (i, j) in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] {
+            a[(j, i)] = a[(i, j)];
+        }
+        match a.cholesky() {
+            Some(c) => yy - c.solve(&b).dot(&b),
+            None => f64::INFINITY,
+        }
+    };
+    let grid = |from: f64, to: f64, step: f64, best: &mut (f64, f64)| {
+        let count = ((to - from) / step).round() as usize;
+        for k in 0..=count {
+            let t = from + step * k as f64;
+            let e = residual(t);
+            if e < best.0 {
+                *best = (e, t);
+            }
+        }
+    };
+    let mut best = (f64::INFINITY, 0.0);
+    grid(-search, search, 0.25, &mut best);
+    // A best fit at the end of the range is no contact of this shape near `coarse`.
+    if !best.0.is_finite() || best.1.abs() >= search {
+        return None;
+    }
+    let centre = best.1;
+    grid(centre - 0.25, centre + 0.25, 0.025, &mut best);
+    Some(coarse + best.1)
+}
+
 impl EventDetector for KeypointEventDetector {
     fn name(&self) -> &str {
         "gait_keypoints"
@@ -546,14 +679,70 @@ impl EventDetector for KeypointEventDetector {
         } else {
             (p.contact_speed_ratio, p.contact_speed_ratio)
         };
-        for (side, heel_v, toe_v) in &vel_feet {
-            for (u, kind, level) in [
-                (ratio(heel_v), EventKind::InitialContact, ic_level),
-                (ratio(toe_v), EventKind::FinalContact, fc_level),
+        // The floor's displacement up to each sample, for positions relative to it.
+        let mut floor_at = Vec::with_capacity(floor.len() + 1);
+        let mut acc = 0.0;
+        let mut last_floor = 0.0;
+        floor_at.push(0.0);
+        for f in &floor {
+            if f.is_finite() {
+                last_floor = *f;
+            }
+            acc += last_floor / hz;
+            floor_at.push(acc);
+        }
+        // Weights of the contact fits: the pose estimator's confidence in each point.
+        let confidence = |pt: &Point| -> Vec<f64> {
+            match &pt.confidence {
+                Some(c) => c.iter().map(|&c| f64::from(c).clamp(0.05, 1.0)).collect(),
+                None => vec![1.0; n],
+            }
+        };
+        let weights_of = |side: &str| -> (Vec<f64>, Vec<f64>) {
+            match feet.iter().find(|f| f.0 == side) {
+                Some((_, heel, toe)) => (confidence(heel), confidence(toe)),
+                None => (vec![1.0; n], vec![1.0; n]),
+            }
+        };
+        // The contact fits reach 0.3 s into the stance and 0.15 s into the swing.
+        let still = (0.3 * hz).ceil() as usize;
+        let moving = ((0.15 * hz).ceil() as usize).max(3);
+        let search = (0.05 * hz).max(2.0);
+        for ((side, heel_v, toe_v), (_, heel_x, toe_x)) in vel_feet.iter().zip(&tracks) {
+            let (heel_w, toe_w) = weights_of(side);
+            for (u, kind, level, x, weights) in [
+                (
+                    ratio(heel_v),
+                    EventKind::InitialContact,
+                    ic_level,
+                    heel_x,
+                    &heel_w,
+                ),
+                (
+                    ratio(toe_v),
+                    EventKind::FinalContact,
+                    fc_level,
+                    toe_x,
+                    &toe_w,
+                ),
             ] {
                 let ends = kind == EventKind::InitialContact;
                 let mut last = f64::NEG_INFINITY;
                 for at in crossings(&u, level, p.min_swing_speed_ratio, min_len, max_pause, ends) {
+                    // Pose-estimator points stop with the floor: the contact is where the
+                    // point's path relative to the floor leaves (or joins) its still level.
+                    let at = if markers {
+                        at
+                    } else {
+                        let k = (at.floor() as usize).min(speed.len().saturating_sub(1));
+                        let sign = speed.get(k).copied().unwrap_or(f64::NAN).signum();
+                        let r: Vec<f64> = x
+                            .iter()
+                            .zip(&floor_at)
+                            .map(|(x, f)| sign * (x - f))
+                            .collect();
+                        refine_contact(&r, weights, at, ends, still, moving, search).unwrap_or(at)
+                    };
                     // Two swings closer than a step (noise taken for a swing): the first.
                     if at - last < gap {
                         continue;
@@ -618,6 +807,23 @@ mod tests {
         let starts = crossings(&u, 0.35, 1.5, 1, 1, false);
         assert_eq!(starts.len(), 1, "{starts:?}");
         assert!(starts[0] > 1.5 && starts[0] < 2.5, "{starts:?}");
+    }
+
+    #[test]
+    fn contacts_fitted_to_the_path_between_frames() {
+        // A point at rest until sample 10.4, then moving away as the cube of the time (a
+        // final contact), with a drift of the floor; and the same path reversed in time
+        // (an initial contact at 19 - 10.4 = 8.6).
+        let path = |i: f64| 0.01 * i + 0.5 * (i - 10.4).max(0.0).powi(3);
+        let r: Vec<f64> = (0..20).map(|i| path(i as f64)).collect();
+        let w = vec![1.0; 20];
+        let fc = refine_contact(&r, &w, 11.0, false, 8, 5, 2.0).expect("a fit");
+        assert!((fc - 10.4).abs() < 0.03, "{fc}");
+        let reversed: Vec<f64> = r.iter().rev().map(|v| -v).collect();
+        let ic = refine_contact(&reversed, &w, 8.0, true, 8, 5, 2.0).expect("a fit");
+        assert!((ic - 8.6).abs() < 0.03, "{ic}");
+        // Too few samples on the moving side: no fit.
+        assert!(refine_contact(&r[..13], &w, 11.0, false, 8, 5, 2.0).is_none());
     }
 
     #[test]
