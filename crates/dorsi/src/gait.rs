@@ -102,11 +102,9 @@ pub fn strides(events: &[DetectedEvent]) -> Vec<Stride> {
             if !(typical.is_finite() && (0.6 * typical..=1.6 * typical).contains(&d)) {
                 continue;
             }
-            let inside: Vec<f64> = fc
-                .iter()
-                .copied()
-                .filter(|&t| t > w[0] && t < w[1])
-                .collect();
+            // The final contacts strictly inside (`fc` is sorted).
+            let first = fc.partition_point(|&t| t <= w[0]);
+            let inside = &fc[first..fc.partition_point(|&t| t < w[1]).max(first)];
             let off = (inside.len() == 1).then(|| inside[0]);
             out.push(Stride {
                 side: side.clone(),
