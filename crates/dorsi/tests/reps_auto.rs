@@ -72,11 +72,15 @@ fn ebbelaar_barbell_sets_counted_from_the_wrist() {
     }
     let p = pooled("ebbelaar_");
     assert_eq!(p.recordings, 57);
-    // Measured: MAE 0.91, off-by-one 0.84 (57 sets). The issue asks MAE ≤ 0.5 and
-    // off-by-one ≥ 0.93 (tuned counters: 0.58 / 0.86): not reached yet.
+    // Measured 2026-11-24: MAE 0.667, off-by-one 0.860 (57 sets; 0.93 / 0.84 before the
+    // shared period and the cut reps). The issue asks MAE ≤ 0.5 and off-by-one ≥ 0.93
+    // (tuned counters: 0.58 / 0.86): not reached. Of the 8 sets off by more than one, 5
+    // hold fewer cycles than the protocol's count in every candidate signal (S015's last
+    // reps fall in a dropout; S024, S034, S035, S058), 3 take the wrong cycle (S019, and
+    // the overhead presses S029 and S032, whose cycle and half cycle repeat equally well).
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 0.95, "count MAE {mae}");
-    assert!(obo >= 0.82, "off-by-one {obo}");
+    assert!(mae <= 0.7, "count MAE {mae}");
+    assert!(obo >= 0.84, "off-by-one {obo}");
 }
 
 #[test]
@@ -99,10 +103,19 @@ fn exermote_workout_reps_matched_and_five_sets() {
     let rec = dorsi::io::read(&entry.files, &entry.read).unwrap_or_else(|e| panic!("{e}"));
     let found = segment_auto(&rec, &AutoParams::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(found.bouts.len(), 5, "{:#?}", found.bouts);
-    for (b, first_rep_s) in found.bouts.iter().zip([15.0, 70.6, 135.2, 188.0, 254.3]) {
+    // Each set's count within one rep of the cued count (SOURCE.md: 7 squats, 8 sit-ups,
+    // 6 sit-ups, 9 squats, 6 burpees). Measured 2026-11-24: 8, 9, 7, 9, 7 (a half-sized
+    // movement into or out of position beside four of the sets).
+    let sets = [(15.0, 7), (70.6, 8), (135.2, 6), (188.0, 9), (254.3, 6)];
+    for (b, (first_rep_s, cued)) in found.bouts.iter().zip(sets) {
         assert!(
             b.start_s <= first_rep_s + 3.0 && b.end_s >= first_rep_s + 10.0,
             "{b:?} should cover the set starting at {first_rep_s} s"
+        );
+        assert!(
+            b.reps.abs_diff(cued) <= 1,
+            "{} reps in the set at {first_rep_s} s, {cued} cued",
+            b.reps
         );
     }
     // No rep in the longest rests (between the labelled sets, away from their edges).
@@ -124,12 +137,13 @@ fn countix_squats_counted_from_blazepose() {
     }
     let p = pooled("countix_squat");
     assert_eq!(p.recordings, 19);
-    // Measured: MAE 1.53, off-by-one 0.53. The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75
-    // (k-NN pose counter: 2.32 / 0.53): the MAE beats the k-NN counter, the floors are not
-    // reached yet.
+    // Measured 2026-11-24: MAE 1.42, off-by-one 0.58 (1.53 / 0.53 before the shared period
+    // and the cut reps). The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75 (k-NN pose
+    // counter: 2.32 / 0.53): the MAE beats the k-NN counter, the floors are not reached
+    // yet.
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 1.6, "count MAE {mae}");
-    assert!(obo >= 0.5, "off-by-one {obo}");
+    assert!(mae <= 1.45, "count MAE {mae}");
+    assert!(obo >= 0.55, "off-by-one {obo}");
 }
 
 #[test]
@@ -139,7 +153,8 @@ fn countix_lunges_counted_from_blazepose() {
     }
     let p = pooled("countix_lunge");
     assert_eq!(p.recordings, 11);
-    // Measured: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN 2.45 / 0.55).
+    // Measured 2026-11-24: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN
+    // 2.45 / 0.55).
     let (mae, obo) = mae_obo(&p);
     assert!(mae <= 1.2, "count MAE {mae}");
     assert!(obo >= 0.6, "off-by-one {obo}");

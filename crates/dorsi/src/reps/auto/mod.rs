@@ -15,12 +15,14 @@
 //!    accelerometer-only tags are left out.
 //! 3. **Choice.** Each candidate's autocorrelation (FFT, O(n log n)) is searched for its first
 //!    strong local maximum between [`AutoParams::min_period_s`] and
-//!    [`AutoParams::max_period_s`] (compared without the estimator's taper); the most periodic
-//!    candidate wins, and that lag is the period. A candidate repeating over about twice that
-//!    period and nearly as periodic wins instead (a rep's harmonics show as half periods in
-//!    some projections, never as double ones); position-like candidates (acceleration, angle,
-//!    keypoints) are preferred to angular rates of the same period when nearly as periodic,
-//!    because their rest level makes clear rep borders.
+//!    [`AutoParams::max_period_s`] (compared without the estimator's taper). The rep cycle is
+//!    the period the candidates share: the same search on their mean autocorrelation (a
+//!    rep's harmonics show as half periods in some projections, but every projection repeats
+//!    after a whole cycle, so the mean tells a cycle from its half where one candidate
+//!    cannot). Each candidate is scored at its own autocorrelation peak within a fifth of
+//!    that period; the most periodic wins, and its peak is the period. Position-like
+//!    candidates (acceleration, angle, keypoints) are preferred to angular rates of the same
+//!    period when nearly as periodic, because their rest level makes clear rep borders.
 //! 4. **Bouts.** The candidates' correlation with themselves about one period later, over a
 //!    sliding window of a few periods, marks the bouts of repetition (sets); stretches where
 //!    it is low are rests, and give no reps. With one bout (or none clear enough), the whole
@@ -32,8 +34,12 @@
 //!    of at least [`AutoParams::min_prominence_ratio`] of the typical rep's make one rep each,
 //!    in the orientation giving more reps (a set of N reps has N excursions from rest and
 //!    N − 1 returns between them; on a tie, reps go away from the level the signal dwells
-//!    at). A rep starts where the signal leaves the valley before its peak and ends where it
-//!    is back in the valley after it ([`AutoParams::border_ratio`]).
+//!    at). A rep cut by the start or end of the recording is measured on the side observed
+//!    and counts when that side reaches [`AutoParams::cut_prominence_ratio`] of the typical
+//!    rep (a set recorded from mid-rep keeps its first rep; a half lift-off does not count);
+//!    cut reps do not vote on the orientation. A rep starts where the signal leaves the
+//!    valley before its peak and ends where it is back in the valley after it
+//!    ([`AutoParams::border_ratio`]).
 //!
 //! Everything is linear in the recording's length apart from the FFTs (n log n on the
 //! decimated grid).
@@ -53,7 +59,7 @@ use std::ops::Range;
 
 use candidates::{candidates, detrend, groups, Candidate, Grid};
 use segment::{
-    argmin, local_maxima, local_periodicity, period_from_autocorrelation, prominences,
+    argmin, local_maxima, local_periodicity, peak_near, period_from_autocorrelation, prominences,
     select_by_distance, smooth, Period,
 };
 
@@ -81,10 +87,6 @@ pub struct AutoParams {
     /// Position-like candidates are preferred to angular rates of about the same period
     /// whose periodicity is at most this much higher (autocorrelation units). Default 0.1.
     pub position_preference: f64,
-    /// A candidate repeating over about twice the most periodic one's period is taken as the
-    /// rep cycle (the shorter one being a harmonic) when its periodicity is at most this much
-    /// lower. Default 0.15.
-    pub fundamental_tolerance: f64,
     /// Below this autocorrelation at the period, the recording is not repetitive and no reps
     /// are reported. Default 0.2.
     pub min_periodicity: f64,
@@ -97,6 +99,11 @@ pub struct AutoParams {
     /// A rep's prominence must reach this share of the typical rep's (the median prominence
     /// of the strong peaks). Default 0.4.
     pub min_prominence_ratio: f64,
+    /// A rep cut by the start or end of the recording (its peak's prominence measured on
+    /// the side observed) counts when that prominence reaches this share of the typical
+    /// rep's: higher than [`min_prominence_ratio`](Self::min_prominence_ratio), since half a
+    /// movement at the edge is as often a lift-off or a re-rack as a rep. Default 0.7.
+    pub cut_prominence_ratio: f64,
     /// A rep starts (ends) where the signal has risen (fallen) this share of the way from
     /// the valley to the peak. Default 0.1.
     pub border_ratio: f64,
@@ -122,11 +129,11 @@ impl Default for AutoParams {
             max_analysis_rate_hz: 30.0,
             harmonic_ratio: 0.8,
             position_preference: 0.1,
-            fundamental_tolerance: 0.15,
             min_periodicity: 0.2,
             min_peak_distance_ratio: 0.5,
             smoothing_ratio: 0.15,
             min_prominence_ratio: 0.4,
+            cut_prominence_ratio: 0.7,
             border_ratio: 0.1,
             bout_gap_ratio: 1.6,
             local_window_periods: 2.5,
@@ -233,6 +240,13 @@ impl AutoParams {
             1.0,
             "0 to 1",
         )?;
+        check(
+            "cut_prominence_ratio",
+            self.cut_prominence_ratio,
+            0.0,
+            1.0,
+            "0 to 1",
+        )?;
         check("border_ratio", self.border_ratio, 0.0, 0.5, "0 to 0.5")?;
         check(
             "bout_gap_ratio",
@@ -312,8 +326,8 @@ fn error(message: impl Into<String>) -> DetectError {
     }
 }
 
-/// The most periodic candidate (position-like ones preferred when nearly as periodic) and
-/// its period; also every candidate's score.
+/// The most periodic candidate at the candidates' shared period (position-like ones
+/// preferred when nearly as periodic) and its period; also every candidate's own score.
 fn choose(
     cands: &[Candidate],
     min_lag: usize,
@@ -350,6 +364,27 @@ fn choose(
             found.push((i, p));
         }
     }
+    // The rep cycle is the period every projection shares: the candidates' mean
+    // autocorrelation peaks at it (a projection dominated by a harmonic repeats after half
+    // a cycle, but after a whole one as well), and the shortest strong peak of the mean is
+    // taken, as for one signal. Each candidate is then scored at its own peak within a
+    // fifth of that period. Without a mean peak, each candidate's own period stands.
+    let acf_len = acfs.iter().map(Vec::len).min().unwrap_or(0);
+    let mean_acf: Vec<f64> = (0..acf_len)
+        .map(|k| acfs.iter().map(|a| a[k]).sum::<f64>() / acfs.len() as f64)
+        .collect();
+    if let Some(c) =
+        period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
+    {
+        let near: Vec<(usize, Period)> = acfs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| peak_near(a, n, c.samples, 0.2).map(|p| (i, p)))
+            .collect();
+        if !near.is_empty() {
+            found = near;
+        }
+    }
     let best_of = |keep: &dyn Fn(&(usize, Period)) -> bool| {
         found
             .iter()
@@ -357,19 +392,7 @@ fn choose(
             .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
             .copied()
     };
-    let mut best = best_of(&|_| true);
-    // A rep's harmonics show in some projections as half the period, never as twice it:
-    // when another candidate repeats over about twice the best one's period and is nearly
-    // as periodic, that is the rep cycle.
-    if let Some((_, b)) = best {
-        let fundamental = best_of(&|(_, p)| {
-            let ratio = p.samples / b.samples;
-            (1.7..=2.3).contains(&ratio) && p.score + params.fundamental_tolerance >= b.score
-        });
-        if fundamental.is_some() {
-            best = fundamental;
-        }
-    }
+    let best = best_of(&|_| true);
     // Position-like signals of the same period give clearer rep borders than rates.
     let chosen = best.map(|(bi, b)| {
         best_of(&|(i, p)| {
@@ -516,7 +539,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         });
     };
     let global = &cands[gi];
-    let (global_x, _) = segment_cycles(&global.values, period.samples, params);
+    let (global_x, _) = segment_cycles(&global.values, period.samples, (true, true), params);
     let bouts = find_bouts(&cands, period.samples, grid.len, params);
     // The local periodicity of a window centred near a bout's ends already drops: widen each
     // bout by half the window and half a period (the bouts' rests hold no reps anyway).
@@ -561,7 +584,8 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
                 global.unit.clone(),
             ),
         };
-        let (x, cycles) = segment_cycles(&values, p.samples, params);
+        let open = (ext.start == 0, ext.end == grid.len);
+        let (x, cycles) = segment_cycles(&values, p.samples, open, params);
         let (first, last) = match (cycles.first(), cycles.last()) {
             (Some(f), Some(l)) => (ext.start + f.start, ext.start + l.end),
             _ => (ext.start, ext.end.saturating_sub(1)),
@@ -650,6 +674,8 @@ struct Cycle {
     peak: usize,
     end: usize,
     prominence: f64,
+    /// Cut by the start or end of the recording (measured on its observed side).
+    cut: bool,
 }
 
 /// Segment a signal of known period (in samples) into cycles; also gives the detrended,
@@ -657,17 +683,24 @@ struct Cycle {
 /// one with more cycles is the rep direction (a set of N reps between rests has N
 /// excursions from rest and N − 1 returns between them); on a tie, reps go away from the
 /// level the signal dwells at.
-fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>, Vec<Cycle>) {
+fn segment_cycles(
+    values: &[f64],
+    period: f64,
+    open: (bool, bool),
+    params: &AutoParams,
+) -> (Vec<f64>, Vec<Cycle>) {
     let x = detrend(values, (2.0 * period).round() as usize);
     let width = (params.smoothing_ratio * period).round() as usize;
     let mut x = smooth(&x, width);
-    let up = cycles_upward(&x, period, params);
+    let up = cycles_upward(&x, period, open, params);
     let neg: Vec<f64> = x.iter().map(|v| -v).collect();
-    let down = cycles_upward(&neg, period, params);
+    let down = cycles_upward(&neg, period, open, params);
     let lo = crate::signal::quantile(x.iter().copied(), 0.05);
     let hi = crate::signal::quantile(x.iter().copied(), 0.95);
     let dwell_high = crate::signal::median(x.iter().copied()) > 0.5 * (lo + hi);
-    let flip = match down.len().cmp(&up.len()) {
+    // Edge-cut reps do not vote: the returns between reps are often cut at both ends.
+    let whole = |c: &[Cycle]| c.iter().filter(|c| !c.cut).count();
+    let flip = match whole(&down).cmp(&whole(&up)) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => dwell_high,
@@ -683,7 +716,7 @@ fn segment_cycles(values: &[f64], period: f64, params: &AutoParams) -> (Vec<f64>
 /// Cycles of `x` as upward excursions: peaks at least a share of the period apart whose
 /// prominence reaches a share of the typical rep's, each from where it leaves the valley
 /// before to where it is back in the valley after.
-fn cycles_upward(x: &[f64], period: f64, params: &AutoParams) -> Vec<Cycle> {
+fn cycles_upward(x: &[f64], period: f64, open: (bool, bool), params: &AutoParams) -> Vec<Cycle> {
     let n = x.len();
     let distance = (params.min_peak_distance_ratio * period).round().max(1.0) as usize;
     let peaks = select_by_distance(x, &local_maxima(x), distance);
@@ -697,16 +730,32 @@ fn cycles_upward(x: &[f64], period: f64, params: &AutoParams) -> Vec<Cycle> {
     let p90 = crate::signal::quantile(prom.iter().copied(), 0.9);
     let strong = crate::signal::median(prom.iter().copied().filter(|&v| v >= 0.25 * p90));
     let floor = params.min_prominence_ratio * strong;
-    let kept: Vec<(usize, f64)> = peaks
+    // A rep cut by the start or end of the recording is measured on the side observed; it
+    // counts when that side alone makes most of a typical rep.
+    let cut = if open.0 || open.1 {
+        prominences(x, &peaks, wlen, true)
+    } else {
+        prom.clone()
+    };
+    let cut_floor = params.cut_prominence_ratio * strong;
+    let kept: Vec<(usize, f64, bool)> = peaks
         .iter()
-        .zip(&prom)
-        .filter(|(_, &p)| p >= floor && p > 0.0)
-        .map(|(&k, &p)| (k, p))
+        .zip(prom.iter().zip(&cut))
+        .filter_map(|(&k, (&p, &c))| {
+            let observed_side_open = if k < n / 2 { open.0 } else { open.1 };
+            if p >= floor && p > 0.0 {
+                Some((k, p, false))
+            } else if c != p && observed_side_open && c >= cut_floor && c > 0.0 {
+                Some((k, c, true))
+            } else {
+                None
+            }
+        })
         .collect();
     let reach = period.round().max(1.0) as usize;
     let gap = params.bout_gap_ratio * period;
     let mut cycles = Vec::with_capacity(kept.len());
-    for (j, &(p, prominence)) in kept.iter().enumerate() {
+    for (j, &(p, prominence, cut)) in kept.iter().enumerate() {
         let left = match j.checked_sub(1).map(|i| kept[i].0) {
             Some(q) if ((p - q) as f64) <= gap => q,
             _ => p.saturating_sub(reach),
@@ -726,6 +775,7 @@ fn cycles_upward(x: &[f64], period: f64, params: &AutoParams) -> Vec<Cycle> {
             peak: p,
             end,
             prominence,
+            cut,
         });
     }
     cycles

@@ -68,6 +68,31 @@ pub(crate) fn period_from_autocorrelation(
     })
 }
 
+/// The highest local maximum of the autocorrelation `r` (of a signal of `n` samples) within
+/// `tolerance` (a share) of `target` lags, as a [`Period`] (parabolic interpolation, score
+/// the autocorrelation there); `None` when there is none or it is not positive.
+pub(crate) fn peak_near(r: &[f64], n: usize, target: f64, tolerance: f64) -> Option<Period> {
+    let lo = ((target * (1.0 - tolerance)).floor() as usize).max(1);
+    let hi = ((target * (1.0 + tolerance)).ceil() as usize).min(n / 2);
+    let k = (lo..=hi)
+        .filter(|&k| k + 1 < r.len() && r[k] > r[k - 1] && r[k] >= r[k + 1])
+        .max_by(|&a, &b| r[a].total_cmp(&r[b]))?;
+    if r[k] <= 0.0 {
+        return None;
+    }
+    let (a, b, c) = (r[k - 1], r[k], r[k + 1]);
+    let den = a - 2.0 * b + c;
+    let shift = if den < 0.0 {
+        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    Some(Period {
+        samples: k as f64 + shift,
+        score: b,
+    })
+}
+
 /// Centred moving average over `width` samples (`width / 2` on each side; shorter windows at
 /// the ends), for finite signals: prefix sums, O(n).
 pub(crate) fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
