@@ -246,7 +246,7 @@ fn shank_sensors_give_no_foot_verdict() {
 /// The ankle angle the keypoint tracks measure is the model's: MediaPipe world landmarks of
 /// a synthetic walk without estimator noise give the walk's own sagittal ankle angle
 /// (`LegPose::ankle_angle_rad`) wherever the track is defined. The model places its knees by
-/// inverse kinematics between hip and ankle, so its ankle angle reaches about +40° of
+/// inverse kinematics between hip and ankle, so its ankle angle reaches about +35° of
 /// dorsiflexion early in the swing, more than people show: that is the model's, not the
 /// measurement's.
 #[test]

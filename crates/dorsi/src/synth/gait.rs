@@ -24,7 +24,12 @@
 //! (0° at contact, −5° in loading, +10° in late stance, −15° at toe-off, about 0° in swing:
 //! Perry & Burnfield) and with a dropped foot the shank moves as before while the ankle loses
 //! dorsiflexion. The thigh follows the normative knee flexion (5° at contact, 18° in loading,
-//! 40° at toe-off, 62° in swing). The pelvis is the mean of the two legs' hip positions.
+//! 40° at toe-off, 62° in swing). The pelvis then rides as high as both legs reach with
+//! their knees at least 5° flexed (an inverted pendulum: highest in mid-stance, lowest in
+//! double support), and the knees are placed between hip and ankle by inverse kinematics,
+//! so the stance knee stays nearly straight until heel-off. The knee then flexes faster
+//! than people's (the trailing leg has to follow the pelvis down into double support), and
+//! the ankle's late-stance dorsiflexion overshoots the normative +10°.
 //!
 //! ## Foot drop
 //!
@@ -557,33 +562,35 @@ impl Motion for Walk {
     fn pose(&self, t_s: f64) -> BodyPose {
         let (mut left, hike_l) = self.leg_pose(t_s, Side::Left);
         let (mut right, hike_r) = self.leg_pose(t_s, Side::Right);
-        // One pelvis for both legs: forward at the mean of the two chains' hips, as high as
-        // both legs reach (each hip hiked on its swing side). The knees are then placed by
-        // two-link inverse kinematics between hip and ankle, so segment lengths are exact.
+        // One pelvis for both legs, as high as both legs reach (each hip hiked on its swing
+        // side). The knees are then placed by two-link inverse kinematics between hip and
+        // ankle, so segment lengths are exact. (Taking the chains' own hip heights into the
+        // limit, as before, let a swinging chain pull the pelvis down: stance knees bent to
+        // 45° and the shanks jerked at several hundred °/s.)
         let body = &self.params.body;
         let (l1, l2) = (body.thigh_m, body.shank_m);
         let half = body.hip_width_m / 2.0;
-        // Forward, the pelvis progresses smoothly (`pelvis_x`); its height comes from the
-        // chains, limited by what both legs reach.
-        let mut mid = (left.hip + right.hip) / 2.0;
-        mid.x = self.pelvis_x(t_s);
+        // Forward, the pelvis progresses smoothly (`pelvis_x`).
+        let pelvis_x = self.pelvis_x(t_s);
         // The knee never straightens past 5° of flexion (a straight knee is a singular point
         // of the inverse kinematics), and the height limit is a soft minimum so the pelvis
         // moves smoothly when the limiting leg changes.
         let max_len = (l1 * l1 + l2 * l2 + 2.0 * l1 * l2 * 5f64.to_radians().cos()).sqrt();
         let soft_min = |a: f64, b: f64| (a + b - ((a - b).powi(2) + 1e-4).sqrt()) / 2.0;
-        let mut z = mid.z;
-        for (leg, side, hike) in [(&left, Side::Left, hike_l), (&right, Side::Right, hike_r)] {
-            let dx = mid.x - leg.ankle.x;
+        let reach = |leg: &LegPose, side: Side, hike: f64| {
+            let dx = pelvis_x - leg.ankle.x;
             let dy = side.lateral_sign() * half - leg.ankle.y;
-            let reach = (max_len.powi(2) - dx * dx - dy * dy).max(0.0).sqrt();
-            z = soft_min(z, leg.ankle.z + reach - hike);
-        }
+            leg.ankle.z + (max_len.powi(2) - dx * dx - dy * dy).max(0.0).sqrt() - hike
+        };
+        let z = soft_min(
+            reach(&left, Side::Left, hike_l),
+            reach(&right, Side::Right, hike_r),
+        );
         for (leg, side, hike) in [
             (&mut left, Side::Left, hike_l),
             (&mut right, Side::Right, hike_r),
         ] {
-            leg.hip = Vector3::new(mid.x, side.lateral_sign() * half, z + hike);
+            leg.hip = Vector3::new(pelvis_x, side.lateral_sign() * half, z + hike);
             leg.knee = knee_between(leg.hip, leg.ankle, l1, l2);
             let up = |a: Vector3<f64>, b: Vector3<f64>, fallback: Rotation3<f64>| {
                 Rotation3::rotation_between(&Vector3::z(), &(b - a)).unwrap_or(fallback)
