@@ -78,25 +78,26 @@ fn mobgap_initial_contacts_with_their_side_inside_the_walking_bouts() {
         eprintln!("side-aware, {t} s: F1 {f1:.3}, mean {mean:+.3} s, MAE {mae:.3} s");
     }
     // Measured 2026-11-24, 236 reference ICs (a detection only matches a reference of its
-    // side): F1 0.561 / 0.677 / 0.748 / 0.801 at 0.05 / 0.1 / 0.25 / 0.5 s; mean offset
-    // +10 / +8 / +0 / +0 ms, MAE 22 / 30 / 40 / 61 ms.
+    // side): F1 0.592 / 0.716 / 0.801 / 0.832 at 0.05 / 0.1 / 0.25 / 0.5 s; mean offset
+    // +10 / +6 / +1 / -4 ms, MAE 22 / 30 / 43 / 53 ms. (Sides by majority vote per bout,
+    // before the Viterbi path: 0.561 / 0.677 / 0.748 / 0.801.)
     let (f1, mean, mae) = at(ic, 0.1);
-    assert!(f1 >= 0.65, "F1 at 0.1 s: {f1}");
+    assert!(f1 >= 0.69, "F1 at 0.1 s: {f1}");
     assert!(
         mean.abs() <= 0.02 && mae <= 0.035,
         "at 0.1 s: mean {mean} s, MAE {mae} s"
     );
     let (f1, _, mae) = at(ic, 0.05);
     assert!(
-        f1 >= 0.53 && mae <= 0.025,
+        f1 >= 0.56 && mae <= 0.025,
         "at 0.05 s: F1 {f1}, MAE {mae} s"
     );
     let (f1, _, _) = at(ic, 0.25);
-    assert!(f1 >= 0.72, "F1 at 0.25 s: {f1}");
+    assert!(f1 >= 0.77, "F1 at 0.25 s: {f1}");
     let (f1, mean, mae) = at(ic, 0.5);
-    assert!(f1 >= 0.77, "F1 at 0.5 s: {f1}");
+    assert!(f1 >= 0.80, "F1 at 0.5 s: {f1}");
     assert!(
-        mean.abs() <= 0.02 && mae <= 0.07,
+        mean.abs() <= 0.02 && mae <= 0.06,
         "at 0.5 s: mean {mean} s, MAE {mae} s"
     );
 }

@@ -32,12 +32,14 @@
 //!    part and its mean removed (`laterality_window_s`) and smoothed, is of one sign at left
 //!    contacts and of the other at right ones: negative at a left initial contact, positive at
 //!    a right one (as mobgap's McCamley classifier; for any right-handed sensor, whichever
-//!    axis is up, since the vertical found in step 1 fixes the sign). Steps alternate, so within a bout the sides alternate and the phase is the
-//!    one most contacts' signs vote for; a bout whose vote is too close to call
-//!    (`min_side_agreement`) keeps per-contact signs.
+//!    axis is up, since the vertical found in step 1 fixes the sign). Steps alternate, so
+//!    the sides of a bout are the alternating sequence that best agrees with those signs,
+//!    allowed to break the alternation (a missed or an extra step) at a cost
+//!    (`side_switch_cost`): a two-state Viterbi path. One contact with a misleading sign then
+//!    does not take the wrong side, and one missed step does not swap the rest of the bout.
 //!
-//! Final contacts are not given: from a lower-back sensor they are far less reliable
-//! (McCamley's second derivative), and the references at hand do not score them.
+//! Final contacts are not given: McCamley's second derivative gives them from a lower-back
+//! sensor, less reliably, and the references at hand do not score them.
 //!
 //! ```
 //! use dorsi::detect::EventDetector;
@@ -94,9 +96,10 @@ pub struct LowerBackParams {
     pub laterality_window_s: f64,
     /// Smoothing (Gaussian standard deviation) of the turning rate, s. Default 0.08.
     pub laterality_smoothing_s: f64,
-    /// Share of a bout's contacts whose sign must agree with the alternating sides for them
-    /// to be used; below it each contact takes its own sign. Default 0.6.
-    pub min_side_agreement: f64,
+    /// Cost of two contacts in a row on the same side (a missed or an extra step) when the
+    /// sides are decided, in units of the turning rate's RMS at the bout's contacts.
+    /// Default 2.
+    pub side_switch_cost: f64,
 }
 
 impl Default for LowerBackParams {
@@ -114,7 +117,7 @@ impl Default for LowerBackParams {
             min_bout_steps: 4,
             laterality_window_s: 2.0,
             laterality_smoothing_s: 0.08,
-            min_side_agreement: 0.6,
+            side_switch_cost: 2.0,
         }
     }
 }
@@ -142,7 +145,7 @@ impl LowerBackParams {
             0.0,
             0.5,
         )?;
-        check("min_side_agreement", self.min_side_agreement, 0.5, 1.0)
+        check("side_switch_cost", self.side_switch_cost, 0.0, 100.0)
     }
 }
 
@@ -539,36 +542,51 @@ impl LowerBackEventDetector {
             .collect())
     }
 
-    /// The side of each contact of one bout from the turning rate at it.
+    /// The side of each contact of one bout from the turning rate at it: the sequence of
+    /// sides that best agrees with the rate's signs (each contact's rate over the bout's RMS
+    /// at contacts), where sides alternate and each break of the alternation (a missed or an
+    /// extra step) costs `side_switch_cost` (Viterbi over two states).
     fn sides(&self, bout: &[f64], yaw: &[f64]) -> Vec<Option<String>> {
         let at = |x: f64| {
             let i = (x.round() as usize).min(yaw.len().saturating_sub(1));
-            yaw.get(i).copied().unwrap_or(f64::NAN)
+            yaw.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0)
         };
-        let name = |right: bool| Some(if right { "right" } else { "left" }.to_string());
-        let signs: Vec<f64> = bout.iter().map(|&x| at(x)).collect();
-        // Phase A: even contacts right. Votes for it: even contacts positive, odd negative.
-        let votes = signs
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite() && **v != 0.0)
-            .map(|(k, v)| (k % 2 == 0) == (*v > 0.0))
-            .collect::<Vec<bool>>();
-        let agree = votes.iter().filter(|b| **b).count();
-        let total = votes.len();
-        if total > 0 {
-            let share = agree.max(total - agree) as f64 / total as f64;
-            if share >= self.params.min_side_agreement {
-                let even_right = agree * 2 >= total;
-                return (0..bout.len())
-                    .map(|k| name((k % 2 == 0) == even_right))
-                    .collect();
-            }
+        let v: Vec<f64> = bout.iter().map(|&x| at(x)).collect();
+        let rms = (v.iter().map(|x| x * x).sum::<f64>() / v.len().max(1) as f64).sqrt();
+        if v.is_empty() || rms <= 0.0 || !rms.is_finite() {
+            return vec![None; bout.len()];
         }
-        signs
-            .iter()
-            .map(|v| v.is_finite().then_some(*v > 0.0).and_then(name))
-            .collect()
+        // Evidence for "right" at each contact (a left contact scores its negation).
+        let e: Vec<f64> = v.iter().map(|x| x / rms).collect();
+        let cost = self.params.side_switch_cost;
+        // score[s]: best total so far ending on side s (0 left, 1 right); from[k][s]: the
+        // previous side on that best path.
+        let mut score = [-e[0], e[0]];
+        let mut from: Vec<[usize; 2]> = vec![[0, 1]];
+        for &ek in &e[1..] {
+            let emit = [-ek, ek];
+            let mut next = [0.0; 2];
+            let mut back = [0usize; 2];
+            for s in 0..2 {
+                // From the other side: alternation, free; from the same side: a break.
+                let alternate = score[1 - s];
+                let repeat = score[s] - cost;
+                (next[s], back[s]) = if alternate >= repeat {
+                    (alternate + emit[s], 1 - s)
+                } else {
+                    (repeat + emit[s], s)
+                };
+            }
+            score = next;
+            from.push(back);
+        }
+        let mut side = usize::from(score[1] > score[0]);
+        let mut out = vec![None; bout.len()];
+        for k in (0..bout.len()).rev() {
+            out[k] = Some(if side == 1 { "right" } else { "left" }.to_string());
+            side = from[k][side];
+        }
+        out
     }
 }
 
@@ -713,6 +731,31 @@ mod tests {
         let peaks = lobe_maxima(&convolve(&sine, &k), 0.0);
         let whole: Vec<f64> = peaks.iter().map(|p| p.round()).collect();
         assert_eq!(whole, vec![40.0, 80.0, 120.0, 160.0], "{peaks:?}");
+    }
+
+    #[test]
+    fn sides_alternate_unless_the_turning_rate_says_a_step_was_missed() {
+        let det = LowerBackEventDetector::default();
+        let names = |v: Vec<Option<String>>| -> String {
+            v.iter()
+                .map(|s| match s.as_deref() {
+                    Some("left") => 'L',
+                    Some("right") => 'R',
+                    _ => '?',
+                })
+                .collect()
+        };
+        // Contacts at samples 0, 1, 2...; the turning rate at each is given directly.
+        let contacts: Vec<f64> = (0..8).map(f64::from).collect();
+        // Alternating signs, one of them misleading (the fourth): still alternating.
+        let rate = [-1.0, 1.0, -1.0, -0.3, -1.0, 1.0, -1.0, 1.0];
+        assert_eq!(names(det.sides(&contacts, &rate)), "LRLRLRLR");
+        // A step missed after the fourth contact: the signs hold their phase strongly after
+        // it, so the sides break the alternation there instead of swapping the rest.
+        let rate = [-1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0, -1.0];
+        assert_eq!(names(det.sides(&contacts, &rate)), "LRLRRLRL");
+        // No turning at all: no side.
+        assert_eq!(names(det.sides(&contacts, &[0.0; 8])), "????????");
     }
 
     #[test]
