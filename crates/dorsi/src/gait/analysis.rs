@@ -105,12 +105,16 @@ impl GaitAnalyzer {
 
     /// Analyse a recording of walking.
     pub fn analyze(&self, rec: &Recording) -> Result<GaitReport, DetectError> {
-        let (events, detector) = self.events(rec)?;
-        let detector = detector.to_string();
-        let tracks = if detector == self.imu.name() {
-            metrics::imu_tracks(rec, &events, &self.metrics)
+        let has_imu = rec.imus.iter().any(|s| s.gyro_rads.is_some());
+        let (events, detector, tracks) = if has_imu {
+            // The rotation axes the detector found serve the foot tracks too.
+            let (events, axes) = self.imu.events_and_axes(rec)?;
+            let tracks = metrics::imu_tracks_with_axes(rec, &events, &self.metrics, Some(&axes));
+            (events, self.imu.name().to_string(), tracks)
         } else {
-            metrics::keypoint_tracks(rec, &events)
+            let (events, detector) = self.events(rec)?;
+            let tracks = metrics::keypoint_tracks(rec, &events);
+            (events, detector.to_string(), tracks)
         };
         let all = strides(&events);
         let mut measured: Vec<StrideMetrics> = Vec::new();

@@ -51,7 +51,7 @@ use nalgebra::Vector3;
 
 use super::side_of;
 use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
-use crate::motion::{dominant_axis, moving_average};
+use crate::motion::dominant_axis;
 use crate::Recording;
 
 /// Settings of [`ImuEventDetector`]. `Default` suits walking at any usual speed; see
@@ -139,6 +139,10 @@ impl ImuEventParams {
     }
 }
 
+/// The dominant rotation axis of each IMU of a recording, in its order (`None` without a
+/// gyroscope or rotation).
+pub(crate) type Axes = Vec<Option<Vector3<f64>>>;
+
 /// Initial and final contacts of each foot or shank IMU (sensor names containing `left` /
 /// `right` give the side).
 #[derive(Debug, Clone, Default)]
@@ -152,6 +156,78 @@ fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
     let (a, b) = (s[j - 1] - level, s[j] - level);
     let frac = if a != b { a / (a - b) } else { 0.5 };
     (j - 1) as f64 + frac.clamp(0.0, 1.0)
+}
+
+/// [`crate::motion::moving_average`] of `x` over two widths, from one pass of running sums (the same sums,
+/// so the same values).
+fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
+    let mut sum = Vec::with_capacity(x.len() + 1);
+    let mut cnt: Vec<usize> = Vec::new();
+    let mut total = 0.0;
+    sum.push(total);
+    for v in x {
+        total += if v.is_finite() { *v } else { 0.0 };
+        sum.push(total);
+    }
+    // Counts of finite values are only needed when some are not.
+    if x.iter().any(|v| !v.is_finite()) {
+        cnt.push(0);
+        for v in x {
+            cnt.push(cnt[cnt.len() - 1] + usize::from(v.is_finite()));
+        }
+    }
+    widths.map(|width| {
+        let half = width / 2;
+        (0..x.len())
+            .map(|i| {
+                let a = i.saturating_sub(half);
+                let b = (i + half + 1).min(x.len());
+                let c = if cnt.is_empty() {
+                    b - a
+                } else {
+                    cnt[b] - cnt[a]
+                };
+                if c == 0 {
+                    f64::NAN
+                } else {
+                    (sum[b] - sum[a]) / c as f64
+                }
+            })
+            .collect()
+    })
+}
+
+/// The `q`-quantile (nearest rank) of the finite values of `x`, exactly as
+/// [`crate::signal::quantile`] gives it, for `q` near 1 (`upper`) or near 0: a subsample
+/// gives a bound that keeps a few percent of the values, and the selection runs on those.
+fn nearest_rank(x: &[f64], q: f64, upper: bool) -> f64 {
+    let finite = || x.iter().copied().filter(|v| v.is_finite());
+    let n = finite().count();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let k = ((n - 1) as f64 * q).round() as usize;
+    // Values from the bound on (upwards for `upper`): a set closed upwards (downwards) in
+    // the total order holds the rank-k value whenever it has enough values.
+    let sub: Vec<f64> = finite().step_by(16).collect();
+    let margin = if upper { -0.02 } else { 0.02 };
+    let bound = crate::signal::quantile(sub.into_iter(), q + margin);
+    let kept: Vec<f64> = if bound.is_finite() {
+        finite()
+            .filter(|&v| if upper { v >= bound } else { v <= bound })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (mut v, rank) = if upper && kept.len() >= n - k {
+        let at = kept.len() - (n - k);
+        (kept, at)
+    } else if !upper && kept.len() > k {
+        (kept, k)
+    } else {
+        (finite().collect(), k)
+    };
+    *v.select_nth_unstable_by(rank, f64::total_cmp).1
 }
 
 /// Mid-swing candidates: the largest peak of `broad · sign` above `threshold` in each
@@ -235,21 +311,13 @@ impl ImuEventDetector {
         let p = &self.params;
         let hz = rec.sampling_rate_hz;
         let n = |sec: f64| ((sec * hz).round() as usize).max(1);
-        let light = moving_average(&rate[range.clone()], n(p.smoothing_s));
-        let broad = moving_average(&rate[range.clone()], n(0.1));
+        let [light, broad] = smooth_twice(&rate[range.clone()], [n(p.smoothing_s), n(0.1)]);
         // The orientation: both signs are tried; the swing is the one a push-off precedes.
         // The 99th percentile of each orientation: the 99th and (negated) 1st of the rate.
-        let (q99, q01) = {
-            let mut v: Vec<f64> = broad.iter().copied().filter(|x| x.is_finite()).collect();
-            let at = |v: &mut Vec<f64>, q: f64| {
-                if v.is_empty() {
-                    return f64::NAN;
-                }
-                let k = ((v.len() - 1) as f64 * q).round() as usize;
-                *v.select_nth_unstable_by(k, f64::total_cmp).1
-            };
-            (at(&mut v, 0.99), at(&mut v, 0.01))
-        };
+        let (q99, q01) = (
+            nearest_rank(&broad, 0.99, true),
+            nearest_rank(&broad, 0.01, false),
+        );
         let candidates = [(1.0, q99), (-1.0, -q01)].map(|(sign, q)| {
             let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q);
             let peaks = swing_peaks(&broad, sign, threshold, n(p.min_swing_interval_s));
@@ -460,14 +528,25 @@ impl EventDetector for ImuEventDetector {
     }
 
     fn detect_events(&self, rec: &Recording) -> Result<Vec<DetectedEvent>, DetectError> {
+        Ok(self.events_and_axes(rec)?.0)
+    }
+}
+
+impl ImuEventDetector {
+    /// The events, and the dominant rotation axis of each IMU of the recording (`None`
+    /// without a gyroscope or rotation), which the foot tracks need too.
+    pub(crate) fn events_and_axes(
+        &self,
+        rec: &Recording,
+    ) -> Result<(Vec<DetectedEvent>, Axes), DetectError> {
         self.params.validate()?;
         let mut out = Vec::new();
         let mut any = false;
+        let mut axes = Vec::with_capacity(rec.imus.len());
         for imu in &rec.imus {
-            let Some(gyro) = &imu.gyro_rads else {
-                continue;
-            };
-            let Some(axis) = dominant_axis(gyro) else {
+            let axis = imu.gyro_rads.as_deref().and_then(dominant_axis);
+            axes.push(axis);
+            let (Some(gyro), Some(axis)) = (&imu.gyro_rads, axis) else {
                 continue;
             };
             any = true;
@@ -487,13 +566,46 @@ impl EventDetector for ImuEventDetector {
             });
         }
         out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
-        Ok(out)
+        Ok((out, axes))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::motion::moving_average;
+
+    #[test]
+    fn nearest_ranks_are_the_quantiles() {
+        let mut x: Vec<f64> = (0..5000)
+            .map(|i| (f64::from(i) * 0.37).sin() * 4.0)
+            .collect();
+        x[10] = f64::NAN;
+        x.extend([0.0, -0.0, 0.0, 2.5, 2.5, 2.5]);
+        for q in [0.99, 0.995, 0.01, 0.0] {
+            let upper = q > 0.5;
+            let want = crate::signal::quantile(x.iter().copied(), q);
+            assert_eq!(nearest_rank(&x, q, upper), want, "{q}");
+            assert_eq!(
+                nearest_rank(&x[..3], q, upper),
+                crate::signal::quantile(x[..3].iter().copied(), q)
+            );
+        }
+        assert!(nearest_rank(&[f64::NAN], 0.99, true).is_nan());
+    }
+
+    #[test]
+    fn smoothing_twice_is_the_moving_average() {
+        let x: Vec<f64> = (0..50).map(|i| f64::from(i).sin() * 3.0).collect();
+        let mut gappy = x.clone();
+        gappy[7] = f64::NAN;
+        gappy[30] = f64::INFINITY;
+        for x in [x, gappy] {
+            let [a, b] = smooth_twice(&x, [3, 10]);
+            assert_eq!(a, moving_average(&x, 3));
+            assert_eq!(b, moving_average(&x, 10));
+        }
+    }
 
     #[test]
     fn defaults_are_valid_and_each_bad_parameter_is_named() {

@@ -415,6 +415,8 @@ impl SensorPath {
 /// Buffers of [`Path::integrate`], reused from stride to stride.
 #[derive(Default)]
 struct Scratch {
+    steps: Vec<Quaternion<f64>>,
+    turns: Vec<Quaternion<f64>>,
     pitch: Vec<f64>,
     vel: Vec<Vector3<f64>>,
     pos: Vec<Vector3<f64>>,
@@ -480,28 +482,43 @@ impl Path<'_> {
             sensor.cos_tilt[a] = f64::NAN;
         }
         // Orientation as a quaternion, advanced by the mean rate over each sample (a
-        // third-order series of the exponential map: no trigonometry per sample); the
-        // velocity by the trapezoid rule in the same pass.
-        let Scratch { pitch, vel, pos } = scratch;
+        // third-order series of the exponential map: no trigonometry per sample). Each step
+        // is normalised on its own, so the product of the steps (the only dependency from
+        // sample to sample) stays a unit quaternion up to rounding, which a Newton step
+        // outside the chain removes. Steps, chain, and what the orientation gives (pitch,
+        // tilt, the specific force turned into the mid-stance frame, the velocity by the
+        // trapezoid rule) run as separate passes: each is short enough for the processor to
+        // overlap samples.
+        let Scratch {
+            steps,
+            turns,
+            pitch,
+            vel,
+            pos,
+        } = scratch;
+        steps.clear();
+        steps.extend((a + 1..=b).map(|i| {
+            let h = (gyro[i - 1] + gyro[i] - bias * 2.0) * (0.25 * dt);
+            let h2 = h.norm_squared();
+            let hv = h * (1.0 - h2 / 6.0);
+            let step = Quaternion::new(1.0 - h2 / 2.0, hv.x, hv.y, hv.z);
+            step * (1.0 / step.norm())
+        }));
+        turns.clear();
+        let mut q = Quaternion::identity();
+        turns.extend(steps.iter().map(|step| {
+            q *= step;
+            q * (1.5 - 0.5 * q.norm_squared())
+        }));
         pitch.clear();
         vel.clear();
         pos.clear();
         pitch.push(0.0);
         vel.push(Vector3::zeros());
-        let mut q = Quaternion::identity();
         let mut lin_prev = acc[a] - up * g;
         let mut v = Vector3::zeros();
-        for k in 1..len {
-            let i = a + k;
-            let h = (gyro[i - 1] + gyro[i] - bias * 2.0) * (0.25 * dt);
-            let h2 = h.norm_squared();
-            let hv = h * (1.0 - h2 / 6.0);
-            // Each step is normalised on its own, so the product of the steps (the only
-            // dependency from sample to sample) stays a unit quaternion up to rounding, which
-            // a Newton step outside the chain removes.
-            let step = Quaternion::new(1.0 - h2 / 2.0, hv.x, hv.y, hv.z);
-            q *= step * (1.0 / step.norm());
-            let unit = q * (1.5 - 0.5 * q.norm_squared());
+        for (k, &unit) in turns.iter().enumerate() {
+            let i = a + 1 + k;
             let r = UnitQuaternion::new_unchecked(unit).to_rotation_matrix();
             // Rows of r·v dotted with up: (rᵀ·up)·v.
             let up_in_sensor = r.transpose() * up;
