@@ -929,14 +929,21 @@ pub fn stride_metrics(
         let v = x.get(i)? * (1.0 - f) + x[j] * f;
         v.is_finite().then_some(v)
     };
+    // The largest value in a..=b and where (the last of equal ones), none unless all are
+    // finite: one pass.
     let max_in = |x: &[f64], a: usize, b: usize| -> Option<(usize, f64)> {
         let b = b.min(x.len().checked_sub(1)?);
-        if a > b || !x[a..=b].iter().all(|v| v.is_finite()) {
-            return None;
+        let window = x.get(a..=b)?;
+        let mut best = (a, *window.first()?);
+        for (i, &v) in window.iter().enumerate() {
+            if !v.is_finite() {
+                return None;
+            }
+            if v.total_cmp(&best.1).is_ge() {
+                best = (a + i, v);
+            }
         }
-        (a..=b)
-            .map(|i| (i, x[i]))
-            .max_by(|p, q| p.1.total_cmp(&q.1))
+        Some(best)
     };
     strides
         .iter()
