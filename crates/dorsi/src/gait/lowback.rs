@@ -13,30 +13,31 @@
 //!    of posture (bending, sitting down) follows. The vertical acceleration is the specific
 //!    force along it minus its own average over the same window (gravity and drift out).
 //! 2. **A Gaussian derivative.** The vertical acceleration is differentiated with the first
-//!    derivative of a Gaussian of `smoothing_s` (0.1 s): a smooth vertical jerk. This is what
-//!    McCamley's and Ionescu's wavelet steps amount to (they integrate the acceleration, then
-//!    take a first- or second-derivative-of-Gaussian wavelet transform).
+//!    derivative of a Gaussian of `smoothing_s` (0.1 s): a smooth vertical jerk. This is close
+//!    to what McCamley's and Ionescu's wavelet steps compute (they integrate the acceleration,
+//!    then take a first- or second-derivative-of-Gaussian wavelet transform).
 //! 3. **Steps.** Between each rise through zero of the smooth jerk and its next fall, its
-//!    maximum marks one step, kept when it reaches `min_jerk_mps3`. That broad maximum
-//!    comes 50–80 ms before the foot lands (the trunk starts to decelerate its fall
-//!    before the heel strikes); the contact itself is the maximum of a finer Gaussian
-//!    derivative (`refine_s`, 0.03 s) from `refine_before_s` before to `refine_after_s`
-//!    after it: the heel strike's sharp rise of the vertical acceleration (sub-sample by a
-//!    parabola through the peak).
+//!    maximum marks one step, kept when it reaches `min_jerk_mps3`. That broad maximum comes
+//!    45–80 ms before the reference contacts of mobgap's INDIP data (the smoothing blends the
+//!    trunk's slowing fall with the impact); the contact itself is the maximum of a finer
+//!    Gaussian derivative (`refine_s`, 0.03 s) from `refine_before_s` before to
+//!    `refine_after_s` after it: the heel strike's sharp rise of the vertical acceleration
+//!    (sub-sample by a parabola through the peak).
 //! 4. **Walking bouts.** Standing, sitting and turning on the spot give no regular train of
 //!    steps: a bout is a run of at least `min_bout_steps` candidates, each within
-//!    `min_step_s`–`max_step_s` of the previous and no more than `max_step_change` times
-//!    longer or shorter than it. Candidates outside bouts are dropped.
-//! 5. **Side** (McCamley et al. 2012, with the band-pass of Ullrich et al. 2021): the trunk
-//!    turns towards the swinging leg, so the rate of turning about the vertical, its slow
-//!    part and its mean removed (`laterality_window_s`) and smoothed, is of one sign at left
-//!    contacts and of the other at right ones: negative at a left initial contact, positive at
-//!    a right one (as mobgap's McCamley classifier; for any right-handed sensor, whichever
-//!    axis is up, since the vertical found in step 1 fixes the sign). Steps alternate, so
-//!    the sides of a bout are the alternating sequence that best agrees with those signs,
-//!    allowed to break the alternation (a missed or an extra step) at a cost
-//!    (`side_switch_cost`): a two-state Viterbi path. One contact with a misleading sign then
-//!    does not take the wrong side, and one missed step does not swap the rest of the bout.
+//!    `min_step_s`–`max_step_s` of the previous and no more than `max_step_change` times longer
+//!    or shorter than it. Candidates outside bouts are dropped.
+//! 5. **Side** (McCamley et al. 2012, band-limited as Ullrich et al. 2021): the pelvis turns
+//!    about the vertical one way through a left step and the other way through a right one, so
+//!    the rate of turning, its slow part and mean removed (`laterality_window_s`) and smoothed,
+//!    is of one sign at left contacts and of the other at right ones: negative at a left
+//!    initial contact, positive at a right one (as mobgap's McCamley classifier; for any
+//!    right-handed sensor, whichever axis is up, since the vertical found in step 1 fixes the
+//!    sign). Steps alternate, so the sides of a bout are the alternating sequence that best
+//!    agrees with those signs, allowed to break the alternation (a missed or an extra step) at
+//!    a cost (`side_switch_cost`): a two-state Viterbi path. One contact with a misleading sign
+//!    then does not take the wrong side, and one missed step does not swap the rest of the
+//!    bout.
 //!
 //! Final contacts are not given: McCamley's second derivative gives them from a lower-back
 //! sensor, less reliably, and the references at hand do not score them.
