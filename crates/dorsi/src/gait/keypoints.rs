@@ -350,7 +350,19 @@ fn floor_and_speed(
                 1.0 - quantile
             };
             let k = ((buf.len() - 1) as f64 * q).round() as usize;
-            let fl = *buf.select_nth_unstable_by(k, f64::total_cmp).1;
+            // The median's selection left the smaller values before it and the larger after:
+            // the quantile is selected in that part only.
+            let fl = match k.cmp(&half_feet) {
+                std::cmp::Ordering::Less => {
+                    *buf[..half_feet].select_nth_unstable_by(k, f64::total_cmp).1
+                }
+                std::cmp::Ordering::Equal => median,
+                std::cmp::Ordering::Greater => {
+                    *buf[half_feet + 1..]
+                        .select_nth_unstable_by(k - half_feet - 1, f64::total_cmp)
+                        .1
+                }
+            };
             (fl, p - fl)
         };
         let end = (c + step).min(m);
@@ -436,7 +448,8 @@ fn crossings(
 /// squares, is the still level, a slow drift (an error in the floor's velocity) and the two
 /// growth terms, over the samples up to `still` samples into the stance and `moving`
 /// samples into the swing. Contact times within `search` samples of `coarse` are tried on a
-/// grid (a quarter sample, then a fortieth around the best) and the best fit's is returned.
+/// grid of half samples; the best fit's time is refined by a parabola through its
+/// neighbours' residuals.
 ///
 /// Why not the threshold crossing alone: a single frame-to-frame velocity of keypoints
 /// carries about 0.2 of the walking speed of noise (2 px at 30 frames/s), as much as the
@@ -488,7 +501,9 @@ fn refine_contact(
     if beyond(true) < 2 || beyond(false) < 3 {
         return None;
     }
-    // The sums of the level and drift terms do not depend on the contact time.
+    // The level and drift terms do not depend on the contact time: their sums, and the fit
+    // with them alone, are computed once; each contact time adds the two growth terms
+    // (their normal equations reduced by the fixed part, a 2 × 2 system).
     let (mut s00, mut s01, mut s11, mut b0, mut b1, mut yy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for &(d, y, w) in pts {
         s00 += w;
@@ -498,58 +513,72 @@ fn refine_contact(
         b1 += w * d * y;
         yy += w * y * y;
     }
+    let det = s00 * s11 - s01 * s01;
+    if det <= f64::EPSILON * s00 * s11 {
+        return None;
+    }
+    // The inverse of the fixed block applied to a pair of sums.
+    let solve = |p: f64, q: f64| ((s11 * p - s01 * q) / det, (s00 * q - s01 * p) / det);
+    let g = solve(b0, b1);
+    let fixed = yy - (g.0 * b0 + g.1 * b1);
     // The weighted residual sum of squares with the contact at `t` (from `coarse`).
     let residual = |t: f64| -> f64 {
-        let mut a = nalgebra::Matrix4::zeros();
-        a[(0, 0)] = s00;
-        a[(0, 1)] = s01;
-        a[(1, 1)] = s11;
-        let mut b = nalgebra::Vector4::new(b0, b1, 0.0, 0.0);
+        let (mut c03, mut c04, mut c13, mut c14) = (0.0, 0.0, 0.0, 0.0);
+        let (mut a33, mut a34, mut a44, mut b3, mut b4) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for &(d, y, w) in pts {
             let s = if ends { t - d } else { d - t };
             if s <= 0.0 {
                 continue;
             }
             let s3 = s * s * s;
-            let s4 = s3 * s;
-            let (ws3, ws4) = (w * s3, w * s4);
-            a[(0, 2)] += ws3;
-            a[(0, 3)] += ws4;
-            a[(1, 2)] += ws3 * d;
-            a[(1, 3)] += ws4 * d;
-            a[(2, 2)] += ws3 * s3;
-            a[(2, 3)] += ws3 * s4;
-            a[(3, 3)] += ws4 * s4;
-            b[2] += ws3 * y;
-            b[3] += ws4 * y;
+            let (ws3, ws4) = (w * s3, w * s3 * s);
+            c03 += ws3;
+            c04 += ws4;
+            c13 += ws3 * d;
+            c14 += ws4 * d;
+            a33 += ws3 * s3;
+            a34 += ws4 * s3;
+            a44 += ws4 * s3 * s;
+            b3 += ws3 * y;
+            b4 += ws4 * y;
         }
-        for (i, j) in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] {
-            a[(j, i)] = a[(i, j)];
+        let u3 = solve(c03, c13);
+        let u4 = solve(c04, c14);
+        let m33 = a33 - (c03 * u3.0 + c13 * u3.1);
+        let m34 = a34 - (c03 * u4.0 + c13 * u4.1);
+        let m44 = a44 - (c04 * u4.0 + c14 * u4.1);
+        let r3 = b3 - (c03 * g.0 + c13 * g.1);
+        let r4 = b4 - (c04 * g.0 + c14 * g.1);
+        let dm = m33 * m44 - m34 * m34;
+        // A singular system (growth terms with no moving sample) or NaN: no fit.
+        if dm.is_nan() || dm <= 1e-12 * m33 * m44 {
+            return f64::INFINITY;
         }
-        match a.cholesky() {
-            Some(c) => yy - c.solve(&b).dot(&b),
-            None => f64::INFINITY,
-        }
+        fixed - (m44 * r3 * r3 - 2.0 * m34 * r3 * r4 + m33 * r4 * r4) / dm
     };
-    let grid = |from: f64, to: f64, step: f64, best: &mut (f64, f64)| {
-        let count = ((to - from) / step).round() as usize;
-        for k in 0..=count {
-            let t = from + step * k as f64;
-            let e = residual(t);
-            if e < best.0 {
-                *best = (e, t);
-            }
+    // A grid of half samples, then the parabola through the best and its neighbours.
+    let steps = (2.0 * search).floor() as usize;
+    let mut best = (f64::INFINITY, 0usize);
+    let mut values = [f64::INFINITY; 64];
+    for (k, v) in values.iter_mut().enumerate().take((2 * steps + 1).min(64)) {
+        *v = residual(-search + 0.5 * k as f64);
+        if *v < best.0 {
+            best = (*v, k);
         }
-    };
-    let mut best = (f64::INFINITY, 0.0);
-    grid(-search, search, 0.25, &mut best);
+    }
+    let k = best.1;
     // A best fit at the end of the range is no contact of this shape near `coarse`.
-    if !best.0.is_finite() || best.1.abs() >= search {
+    if !best.0.is_finite() || k == 0 || k >= (2 * steps).min(63) {
         return None;
     }
-    let centre = best.1;
-    grid(centre - 0.25, centre + 0.25, 0.025, &mut best);
-    Some(coarse + best.1)
+    let (l, c, r) = (values[k - 1], values[k], values[k + 1]);
+    let curve = l - 2.0 * c + r;
+    let shift = if curve > 0.0 && curve.is_finite() {
+        (0.5 * (l - r) / curve).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    Some(coarse - search + 0.5 * (k as f64 + shift))
 }
 
 impl EventDetector for KeypointEventDetector {
@@ -727,6 +756,12 @@ impl EventDetector for KeypointEventDetector {
                 ),
             ] {
                 let ends = kind == EventKind::InitialContact;
+                // The point's position relative to the floor (the fit's sign does not matter).
+                let r: Vec<f64> = if markers {
+                    Vec::new()
+                } else {
+                    x.iter().zip(&floor_at).map(|(x, f)| x - f).collect()
+                };
                 let mut last = f64::NEG_INFINITY;
                 for at in crossings(&u, level, p.min_swing_speed_ratio, min_len, max_pause, ends) {
                     // Pose-estimator points stop with the floor: the contact is where the
@@ -734,13 +769,6 @@ impl EventDetector for KeypointEventDetector {
                     let at = if markers {
                         at
                     } else {
-                        let k = (at.floor() as usize).min(speed.len().saturating_sub(1));
-                        let sign = speed.get(k).copied().unwrap_or(f64::NAN).signum();
-                        let r: Vec<f64> = x
-                            .iter()
-                            .zip(&floor_at)
-                            .map(|(x, f)| sign * (x - f))
-                            .collect();
                         refine_contact(&r, weights, at, ends, still, moving, search).unwrap_or(at)
                     };
                     // Two swings closer than a step (noise taken for a swing): the first.
@@ -818,10 +846,10 @@ mod tests {
         let r: Vec<f64> = (0..20).map(|i| path(i as f64)).collect();
         let w = vec![1.0; 20];
         let fc = refine_contact(&r, &w, 11.0, false, 8, 5, 2.0).expect("a fit");
-        assert!((fc - 10.4).abs() < 0.03, "{fc}");
+        assert!((fc - 10.4).abs() < 0.1, "{fc}");
         let reversed: Vec<f64> = r.iter().rev().map(|v| -v).collect();
         let ic = refine_contact(&reversed, &w, 8.0, true, 8, 5, 2.0).expect("a fit");
-        assert!((ic - 8.6).abs() < 0.03, "{ic}");
+        assert!((ic - 8.6).abs() < 0.1, "{ic}");
         // Too few samples on the moving side: no fit.
         assert!(refine_contact(&r[..13], &w, 11.0, false, 8, 5, 2.0).is_none());
     }
