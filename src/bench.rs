@@ -247,6 +247,18 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                     pct(iv.map(|i| i.detection.f1)),
                     pct(iv.and_then(|i| i.mean_iou_all_references)),
                 );
+                if let Some(sets) = &r.sets {
+                    let _ = writeln!(
+                        s,
+                        "{:<46} {:>4}  sets: {} labelled, count MAE {}, exact {}, off-by-one {}",
+                        d.dataset,
+                        d.scored,
+                        sets.sets,
+                        pct(Some(sets.count_mae)),
+                        pct(Some(sets.exact_count_rate)),
+                        pct(Some(sets.off_by_one_rate)),
+                    );
+                }
             }
             if let Some(c) = &d.sides {
                 let _ = writeln!(

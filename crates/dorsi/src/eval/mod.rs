@@ -51,8 +51,9 @@ pub use events::{
     TIME_SLACK_S,
 };
 pub use reps::{
-    interval_iou, match_reps, pool_reps, PooledRepIntervals, PooledRepScore, RepInterval,
-    RepIntervalScore, RepMatching, RepPair, RepScore, RepScorer, DEFAULT_MIN_IOU, IOU_SLACK,
+    interval_iou, match_reps, pool_reps, PooledRepIntervals, PooledRepScore, PooledSetCounts,
+    RepInterval, RepIntervalScore, RepMatching, RepPair, RepScore, RepScorer, SetCount,
+    DEFAULT_MIN_IOU, IOU_SLACK,
 };
 
 /// Invalid input to the scoring functions. Indices are 0-based positions in the slice named by

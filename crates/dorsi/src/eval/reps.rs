@@ -137,6 +137,43 @@ pub struct RepScore {
     pub count_error: i64,
     /// Interval metrics; `None` when the ground truth is only a count.
     pub intervals: Option<RepIntervalScore>,
+    /// Per-set counts, when the labels split the recording into two or more sets with
+    /// counts ([`RepScore::with_sets`]); empty otherwise.
+    pub sets: Vec<SetCount>,
+}
+
+/// The count of one labelled set against the detected reps that fall in it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SetCount {
+    /// The set's labelled start and end, s.
+    pub start_s: f64,
+    /// See `start_s`.
+    pub end_s: f64,
+    /// Reps in the set, from the labels.
+    pub reference_count: usize,
+    /// Detected reps whose middle falls in the set's share of the recording (from halfway
+    /// after the previous set to halfway before the next one).
+    pub detected_count: usize,
+}
+
+impl SetCount {
+    /// Detected − reference count.
+    pub fn count_error(&self) -> i64 {
+        signed_difference(self.detected_count, self.reference_count)
+    }
+}
+
+/// Per-set counts pooled over the sets of all recordings that have them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PooledSetCounts {
+    /// Labelled sets pooled.
+    pub sets: usize,
+    /// Mean absolute count error per set.
+    pub count_mae: f64,
+    /// Share of sets with the exact count.
+    pub exact_count_rate: f64,
+    /// Share of sets with |count error| ≤ 1.
+    pub off_by_one_rate: f64,
 }
 
 /// Interval metrics pooled over the recordings that have reference intervals.
@@ -180,6 +217,8 @@ pub struct PooledRepScore {
     pub off_by_one_rate: Option<f64>,
     /// Interval metrics; `None` when no recording has reference intervals.
     pub intervals: Option<PooledRepIntervals>,
+    /// Per-set counts; `None` when no recording has labelled sets.
+    pub sets: Option<PooledSetCounts>,
 }
 
 /// Rep scoring with an IoU threshold.
@@ -263,7 +302,58 @@ impl RepScorer {
             detected_count,
             count_error: signed_difference(detected_count, reference_count),
             intervals: None,
+            sets: Vec::new(),
         }
+    }
+}
+
+impl RepScore {
+    /// Adds per-set counts: `sets` are the labelled sets as `(start_s, end_s, count)` in
+    /// time order. Each detected rep is given to the set its middle falls in, the time
+    /// between two sets being split halfway, so a rep detected a little outside its set
+    /// still counts there. Fewer than two sets add nothing (the recording's count is the
+    /// set's).
+    ///
+    /// ```
+    /// use dorsi::eval::{RepInterval, RepScorer};
+    /// let detected = [(0.0, 1.0), (1.0, 2.0), (9.0, 10.0), (10.0, 11.0), (11.0, 12.0)]
+    ///     .map(|(a, b)| RepInterval::new(a, b));
+    /// let s = RepScorer::default()
+    ///     .score_count(6, 5)
+    ///     .with_sets(&[(0.0, 3.0, 3), (9.0, 12.0, 3)], &detected);
+    /// let errors: Vec<i64> = s.sets.iter().map(|c| c.count_error()).collect();
+    /// assert_eq!(errors, [-1, 0]);
+    /// ```
+    pub fn with_sets(mut self, sets: &[(f64, f64, usize)], detected: &[RepInterval]) -> Self {
+        if sets.len() < 2 {
+            return self;
+        }
+        self.sets = sets
+            .iter()
+            .enumerate()
+            .map(|(i, &(start_s, end_s, reference_count))| {
+                let from = match i {
+                    0 => f64::NEG_INFINITY,
+                    _ => (sets[i - 1].1 + start_s) / 2.0,
+                };
+                let to = match sets.get(i + 1) {
+                    Some(next) => (end_s + next.0) / 2.0,
+                    None => f64::INFINITY,
+                };
+                let detected_count = detected
+                    .iter()
+                    .map(|r| (r.start_s + r.end_s) / 2.0)
+                    .filter(|&m| m >= from && m < to)
+                    .count();
+                SetCount {
+                    start_s,
+                    end_s,
+                    reference_count,
+                    detected_count,
+                }
+            })
+            .collect();
+        self
     }
 }
 
@@ -381,6 +471,23 @@ pub fn pool_reps(scores: &[RepScore]) -> Result<PooledRepScore, ScoreError> {
         exact_count_rate: rate(|e| e == 0),
         off_by_one_rate: rate(|e| e.unsigned_abs() <= 1),
         intervals,
+        sets: pool_sets(scores),
+    })
+}
+
+fn pool_sets(scores: &[RepScore]) -> Option<PooledSetCounts> {
+    let errors: Vec<u64> = scores
+        .iter()
+        .flat_map(|s| s.sets.iter().map(|c| c.count_error().unsigned_abs()))
+        .collect();
+    let n = errors.len();
+    let share =
+        |keep: fn(u64) -> bool| errors.iter().filter(|&&e| keep(e)).count() as f64 / n as f64;
+    (n > 0).then(|| PooledSetCounts {
+        sets: n,
+        count_mae: errors.iter().sum::<u64>() as f64 / n as f64,
+        exact_count_rate: share(|e| e == 0),
+        off_by_one_rate: share(|e| e <= 1),
     })
 }
 
@@ -709,5 +816,46 @@ mod tests {
             .score(&[iv(1.0, 1.0)], &[iv(1.0, 1.0)])
             .expect("valid input");
         assert_eq!(counts(&intervals(&s).detection), (0, 1, 1));
+    }
+
+    /// Per-set counts by hand: reps between two sets go to the nearer one (split halfway),
+    /// reps before the first and after the last set to those; one set adds nothing; the
+    /// pool counts sets, not recordings.
+    #[test]
+    fn set_counts_split_halfway_and_pool_by_set() {
+        let scorer = RepScorer::default();
+        // Sets 0–10 s (4 reps) and 20–30 s (3 reps); detections centred at 1, 5, 9, 14.9
+        // (nearer the first set), 15.1, 25 and 40 s.
+        let det: Vec<RepInterval> = [1.0, 5.0, 9.0, 14.9, 15.1, 25.0, 40.0]
+            .iter()
+            .map(|&m| iv(m - 0.5, m + 0.5))
+            .collect();
+        let sets = [(0.0, 10.0, 4), (20.0, 30.0, 3)];
+        let a = scorer.score_count(7, det.len()).with_sets(&sets, &det);
+        let got: Vec<(usize, usize)> = a
+            .sets
+            .iter()
+            .map(|c| (c.reference_count, c.detected_count))
+            .collect();
+        assert_eq!(got, [(4, 4), (3, 3)]);
+        assert!(scorer
+            .score_count(4, 2)
+            .with_sets(&sets[..1], &det)
+            .sets
+            .is_empty());
+        // A second recording with one set off by two and one off by one.
+        let b = scorer
+            .score_count(10, 7)
+            .with_sets(&[(0.0, 10.0, 5), (20.0, 30.0, 5)], &det);
+        let errors: Vec<i64> = b.sets.iter().map(SetCount::count_error).collect();
+        assert_eq!(errors, [-1, -2]);
+        let pooled = pool_reps(&[a, b]).expect("pools");
+        let sets = pooled.sets.expect("sets");
+        assert_eq!(sets.sets, 4);
+        assert!((sets.count_mae - 0.75).abs() < EPS);
+        assert!((sets.exact_count_rate - 0.5).abs() < EPS);
+        assert!((sets.off_by_one_rate - 0.75).abs() < EPS);
+        let none = pool_reps(&[scorer.score_count(3, 3)]).expect("pools");
+        assert_eq!(none.sets, None);
     }
 }

@@ -302,32 +302,39 @@ pub fn score_strides(
 }
 
 /// Score detected repetitions against the truth: intervals (IoU matching, hold error) when
-/// the labels have them, otherwise the count.
+/// the labels have them, otherwise the count; and each labelled set's count when the labels
+/// have two sets or more.
 pub fn score_reps(
     detected: &[DetectedRep],
     truth: &Truth,
     scorer: &RepScorer,
 ) -> Result<RepScore, super::ScoreError> {
-    if truth.reps.is_empty() {
-        let reference = truth.count.unwrap_or(0) as usize;
-        return Ok(scorer.score_count(reference, detected.len()));
-    }
-    let reference: Vec<RepInterval> = truth
-        .reps
-        .iter()
-        .map(|r| {
-            let iv = RepInterval::new(r.start_s, r.end_s);
-            match r.hold_s {
-                Some(h) => iv.with_hold_s(h),
-                None => iv,
-            }
-        })
-        .collect();
     let found: Vec<RepInterval> = detected
         .iter()
         .map(|r| RepInterval::new(r.start_s, r.end_s).with_hold_s(r.hold_s))
         .collect();
-    scorer.score(&reference, &found)
+    let sets: Vec<(f64, f64, usize)> = truth
+        .bouts
+        .iter()
+        .filter_map(|b| b.count.map(|c| (b.start_s, b.end_s, c as usize)))
+        .collect();
+    let score = if truth.reps.is_empty() {
+        scorer.score_count(truth.count.unwrap_or(0) as usize, detected.len())
+    } else {
+        let reference: Vec<RepInterval> = truth
+            .reps
+            .iter()
+            .map(|r| {
+                let iv = RepInterval::new(r.start_s, r.end_s);
+                match r.hold_s {
+                    Some(h) => iv.with_hold_s(h),
+                    None => iv,
+                }
+            })
+            .collect();
+        scorer.score(&reference, &found)?
+    };
+    Ok(score.with_sets(&sets, &found))
 }
 
 /// Score per-side verdicts against the labelled sides: foot drop is the positive class, an
