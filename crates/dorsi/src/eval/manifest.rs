@@ -40,7 +40,7 @@
 //! | `sensor`, `side`, `signal` | which IMU, body side or named signal to analyse (as `--sensor`, `--side`, `--signal`); a gait entry with `side` is scored on that side's labels only |
 //! | `labels`, `loader`, `select` | the label file, its [`Loader`], and which recording's labels to take from a shared file (`select = { exercise = "HeelRaise" }`, `{ set_id = "S005" }`, `{ video = "squat017.npy" }`) |
 //! | `sides` | per-side foot-drop labels the label file does not hold (from SOURCE.md): `sides = { left = "normal", right = "normal" }` (`normal` or `foot_drop`); they replace the loader's |
-//! | `detector` | `gait_imu`, `gait_keypoints` (keypoints and markers), `gait_lowerback` (declared, no detector yet: the runner reports it as such) or `reps` |
+//! | `detector` | `gait_imu`, `gait_keypoints` (keypoints and markers), `gait_lowerback` (one lower-back IMU: initial contacts and their side) or `reps` |
 //! | `exercise` | for `reps`: an exercise of the programme (`heel_raise`...) or `auto` |
 //! | `tolerances_s` | matching tolerances, s (default: the scorer's) |
 //! | `licence` | the licence note of the data (required) |
@@ -110,7 +110,7 @@ pub enum Detector {
     GaitImu,
     /// Gait events, strides and foot drag from keypoints or markers.
     GaitKeypoints,
-    /// Gait events from a lower-back IMU: declared for the mobgap recordings, not built yet.
+    /// Gait events from a lower-back IMU (`gait::LowerBackEventDetector`).
     GaitLowerback,
     /// Repetition, hold and set segmentation.
     Reps,
