@@ -212,24 +212,18 @@ fn synthetic_keypoint_walks_events_on_time() {
         let o = run_suite_item(suite, item);
         assert_eq!(o.status, Status::Scored, "{:?}", o.status);
         // Measured 2026-11-24 (100 seeds x 3 severities, 30 fps, 2 px noise, `dorsi bench`):
-        // IC F1 0.995–0.996 at 30 ms, bias +9 to +11 ms; FC F1 0.994 at 30 ms, bias −7.5 ms
-        // (contacts fitted to the foot point's path around them; before, the threshold
-        // crossing alone: IC F1 0.92–0.93 at 30 ms, FC 0.91). On these 30 recordings the
-        // lowest F1 at 30 ms of one recording is 0.97.
+        // IC F1 0.992–0.994 at 30 ms, bias +10 to +12 ms; FC F1 0.992 at 30 ms, bias −8.5 ms
+        // (contacts fitted to the foot point's path around the speed crossing; before, the
+        // crossing alone: IC F1 0.92–0.93 at 30 ms, bias −8 ms; FC 0.91, +10 ms). On these 30
+        // recordings: mean F1 at 30 ms 0.991, lowest of one recording 0.953.
         for name in ["initial_contact", "final_contact"] {
             let (f1, mean, _) = at(kind(&o, name), 0.03);
-            eprintln!(
-                "{}: {name} F1 at 30 ms {f1:.3}, bias {:+.1} ms",
-                o.name,
-                mean * 1e3
-            );
-            assert!(f1 >= 0.95, "{}: {name} F1 at 30 ms {f1}", o.name);
+            assert!(f1 >= 0.94, "{}: {name} F1 at 30 ms {f1}", o.name);
             assert!(mean.abs() <= 0.015, "{}: {name} bias {mean}", o.name);
             f1_30.push(f1);
         }
     }
     let mean_f1 = f1_30.iter().sum::<f64>() / f1_30.len() as f64;
-    eprintln!("mean F1 at 30 ms {mean_f1:.4}");
     assert!(mean_f1 >= 0.99, "mean F1 at 30 ms {mean_f1}");
 }
 
@@ -329,9 +323,11 @@ fn keypoints_walking_right_to_left_and_on_a_treadmill() {
     for (name, edit) in cases {
         for seed in [1, 2] {
             // Measured 2026-11-24: as walking left to right overground (F1 0.99 at 50 ms).
-            let (ic, fc) = edited_walk_f1(seed, edit, 0.05);
+            // With the contacts fitted to the points' paths: F1 at 30 ms 1.000 right to
+            // left, 0.972–1.000 on the treadmill either way.
+            let (ic, fc) = edited_walk_f1(seed, edit, 0.03);
             assert!(
-                ic >= 0.97 && fc >= 0.97,
+                ic >= 0.96 && fc >= 0.96,
                 "{name} seed {seed}: IC {ic} FC {fc}"
             );
         }
@@ -359,9 +355,10 @@ fn mediapipe_walker_strides_on_both_feet() {
         // puts that final contact 0.3 s late (one stance share of 0.77): at most one stride
         // per foot outside the stance band.
         // 2026-11-24 (contacts fitted to the heel's path, initial contacts up to 45 ms later
-        // than the speed threshold's): the same strides; stance shares 0.47–0.62 (image) and
-        // 0.47–0.53 (world), before 0.48–0.58 and 0.51–0.58, and the late one 0.76. This
-        // walker's stance is short by either detector; the band is 0.45–0.75.
+        // than at the speed threshold; toe-offs keep the threshold, their fits running off
+        // the range): the same strides; stance shares 0.47–0.55 (image, and the late one
+        // 0.76) and 0.47–0.53 (world), before 0.48–0.57 and 0.51–0.58. This walker's stance
+        // is short by either detector; the band is 0.45–0.75.
         for side in ["left", "right"] {
             let mine: Vec<_> = strides
                 .iter()
