@@ -370,8 +370,50 @@ fn choose(
     // taken, as for one signal. Each candidate is then scored at its own peak within a
     // fifth of that period. Without a mean peak, each candidate's own period stands.
     let acf_len = acfs.iter().map(Vec::len).min().unwrap_or(0);
+    // The first two principal components of each source weigh 1; further ones (kept for
+    // keypoints, where a pose estimator's gross errors can take the first two) weigh their
+    // share of the source's strongest variance, so weak components, mostly noise, do not
+    // drown the shared period.
+    let var: Vec<f64> = detrended
+        .iter()
+        .map(|x| x.iter().map(|v| v * v).sum::<f64>())
+        .collect();
+    let prefix = |name: &str| name.rsplit_once("_pc").map_or(name, |(a, _)| a).to_string();
+    let weights: Vec<f64> = cands
+        .iter()
+        .zip(&var)
+        .map(|(c, &v)| {
+            let minor = c
+                .name
+                .rsplit_once("_pc")
+                .and_then(|(_, k)| k.parse::<usize>().ok())
+                .is_some_and(|k| k > 2);
+            if !minor {
+                return 1.0;
+            }
+            let p = prefix(&c.name);
+            let top = cands
+                .iter()
+                .zip(&var)
+                .filter(|(d, _)| prefix(&d.name) == p)
+                .map(|(_, &w)| w)
+                .fold(0.0, f64::max);
+            if top > 0.0 {
+                v / top
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
     let mean_acf: Vec<f64> = (0..acf_len)
-        .map(|k| acfs.iter().map(|a| a[k]).sum::<f64>() / acfs.len() as f64)
+        .map(|k| {
+            acfs.iter()
+                .zip(&weights)
+                .map(|(a, w)| a[k] * w)
+                .sum::<f64>()
+                / total.max(f64::MIN_POSITIVE)
+        })
         .collect();
     if let Some(c) =
         period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
