@@ -362,6 +362,7 @@ impl GaitFigure {
         let has_crosses = metric_panels.iter().any(|p| !p.crosses.is_empty());
 
         let modality = match rec.source.modality {
+            Modality::Imu if report.detector == dorsi::gait::lowback::NAME => "lower-back IMU",
             Modality::Imu => "foot IMUs",
             Modality::Keypoints => "video keypoints",
             Modality::Markers => "markers",

@@ -171,3 +171,44 @@ fn mobgap_contacts_ignoring_the_side_as_mobgap_scores_them() {
     let (f1, _, _) = at(&all, 0.1);
     assert!(f1 >= 0.73, "F1 at 0.1 s: {f1}");
 }
+
+/// `dorsi gait` on a lower-back recording: the analyser recognises the sensor, takes its
+/// events from `gait_lowerback`, builds strides on both sides with a plausible cadence, and
+/// says plainly that there is no foot to judge rather than guessing a verdict.
+#[test]
+fn the_gait_analyser_takes_a_lower_back_imu_for_what_it_is() {
+    use dorsi::detect::Verdict;
+    use dorsi::gait::GaitAnalyzer;
+    if !shared_present() {
+        return;
+    }
+    let entry = mobgap_entries()
+        .into_iter()
+        .find(|e| e.name.contains("ha_001_test11"))
+        .expect("the HA_001 daily-life trial");
+    let rec = read_entry(&entry).unwrap_or_else(|e| panic!("{e}"));
+    let report = GaitAnalyzer::default()
+        .analyze(&rec)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.detector, dorsi::gait::lowback::NAME);
+    assert!(report.tracks.is_empty());
+    // Measured 2026-11-24: 70 strides, 36 left and 34 right, cadence 99 and 101 steps/min
+    // (the reference walking bouts: 81–104).
+    assert!(
+        report.strides.len() >= 50,
+        "{} strides",
+        report.strides.len()
+    );
+    assert_eq!(report.sides.len(), 2);
+    for side in &report.sides {
+        assert!(side.strides >= 25, "{side:?}");
+        assert_eq!(side.verdict, Verdict::Inconclusive, "{side:?}");
+        assert!(
+            side.reasons[0].contains("no foot pitch"),
+            "{:?}",
+            side.reasons
+        );
+        let cadence = side.medians.cadence_steps_per_min.expect("cadence");
+        assert!((85.0..=115.0).contains(&cadence), "cadence {cadence}");
+    }
+}

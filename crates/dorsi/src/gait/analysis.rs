@@ -4,14 +4,18 @@
 use serde::Serialize;
 
 use super::drag::{Drag, DragParams, SideSummary};
+use super::lowback::is_lower_back_recording;
 use super::metrics::{self, FootTrack, MetricParams, StrideMetrics};
-use super::{strides, ImuEventDetector, KeypointEventDetector};
+use super::{strides, ImuEventDetector, KeypointEventDetector, LowerBackEventDetector};
 use crate::detect::{DetectError, DetectedEvent, EventDetector, FootDropClassifier, SideVerdict};
 use crate::report::ReportSource;
 use crate::Recording;
 
-/// Gait analysis with Dorsi's detectors: foot IMUs when the recording has them, otherwise
-/// heel and toe keypoints or markers.
+/// Gait analysis with Dorsi's detectors: foot (or shank) IMUs when the recording has them,
+/// a lower-back IMU when that is what it has ([`is_lower_back_recording`]: events and
+/// strides, no foot metrics), otherwise heel and toe keypoints or markers.
+///
+/// [`is_lower_back_recording`]: super::lowback::is_lower_back_recording
 ///
 /// ```
 /// use dorsi::gait::GaitAnalyzer;
@@ -35,6 +39,8 @@ pub struct GaitAnalyzer {
     pub imu: ImuEventDetector,
     /// Events from keypoints and markers.
     pub keypoints: KeypointEventDetector,
+    /// Events from one lower-back IMU.
+    pub lower_back: LowerBackEventDetector,
     /// Per-stride metrics.
     pub metrics: MetricParams,
     /// The foot-drag detector.
@@ -89,7 +95,9 @@ impl GaitAnalyzer {
     /// detector's name.
     pub fn events(&self, rec: &Recording) -> Result<(Vec<DetectedEvent>, &str), DetectError> {
         let has_imu = rec.imus.iter().any(|s| s.gyro_rads.is_some());
-        if has_imu {
+        if has_imu && is_lower_back_recording(rec) {
+            Ok((self.lower_back.detect_events(rec)?, self.lower_back.name()))
+        } else if has_imu {
             Ok((self.imu.detect_events(rec)?, self.imu.name()))
         } else if rec.skeleton.is_some() {
             Ok((self.keypoints.detect_events(rec)?, self.keypoints.name()))
@@ -106,14 +114,19 @@ impl GaitAnalyzer {
     /// Analyse a recording of walking.
     pub fn analyze(&self, rec: &Recording) -> Result<GaitReport, DetectError> {
         let has_imu = rec.imus.iter().any(|s| s.gyro_rads.is_some());
-        let (events, detector, tracks) = if has_imu {
+        let (events, detector, tracks) = if has_imu && !is_lower_back_recording(rec) {
             // The rotation axes the detector found serve the foot tracks too.
             let (events, axes) = self.imu.events_and_axes(rec)?;
             let tracks = metrics::imu_tracks_with_axes(rec, &events, &self.metrics, Some(&axes));
             (events, self.imu.name().to_string(), tracks)
-        } else {
+        } else if rec.skeleton.is_some() && !has_imu {
             let (events, detector) = self.events(rec)?;
             let tracks = metrics::keypoint_tracks(rec, &events);
+            (events, detector.to_string(), tracks)
+        } else {
+            // A lower-back IMU: events and strides, no foot to measure.
+            let (events, detector) = self.events(rec)?;
+            let tracks = Vec::new();
             (events, detector.to_string(), tracks)
         };
         let all = strides(&events);

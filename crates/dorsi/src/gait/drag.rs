@@ -309,6 +309,14 @@ impl DragParams {
             reasons: Vec::new(),
             medians,
         };
+        if angles.is_empty() && !strides.is_empty() {
+            summary.reasons.push(
+                "no stride has a foot-strike angle: the data give no foot pitch (a sensor not \
+                 on the foot, or no heel and toe points)"
+                    .into(),
+            );
+            return summary;
+        }
         if angles.len() < self.min_strides {
             summary.reasons.push(format!(
                 "{} strides with a foot-strike angle, fewer than the {} needed",
