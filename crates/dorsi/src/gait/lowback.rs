@@ -44,10 +44,11 @@
 //!
 //! ```
 //! use dorsi::detect::EventDetector;
-//! use dorsi::gait::lowback::{synthetic_trunk_csv, LowerBackEventDetector};
+//! use dorsi::gait::LowerBackEventDetector;
+//! use dorsi::synth::trunk::walking_trunk_csv;
 //!
 //! // A trunk walking at one step every 0.55 s for 10 s, standing 3 s before and after.
-//! let (csv, contacts) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.55);
+//! let (csv, contacts) = walking_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.55);
 //! let rec = dorsi::io::read_bytes("back.csv", csv.as_bytes(), &Default::default()).expect("reads");
 //! let events = LowerBackEventDetector::default().detect_events(&rec).expect("an IMU");
 //! assert!(events.len() + 2 >= contacts.len() && events.len() <= contacts.len());
@@ -211,8 +212,9 @@ pub fn is_lower_back_name(name: &str) -> bool {
 /// spot about 3). A heuristic: a sensor named for where it sits is never second-guessed.
 ///
 /// ```
-/// use dorsi::gait::lowback::{is_lower_back_recording, synthetic_trunk_csv};
-/// let (csv, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+/// use dorsi::gait::lowback::is_lower_back_recording;
+/// use dorsi::synth::trunk::walking_trunk_csv;
+/// let (csv, _) = walking_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
 /// let rec = dorsi::io::read_bytes("imu.csv", csv.as_bytes(), &Default::default()).expect("reads");
 /// assert!(is_lower_back_recording(&rec));
 /// ```
@@ -618,61 +620,10 @@ impl EventDetector for LowerBackEventDetector {
     }
 }
 
-/// A synthetic lower-back recording as CSV text (`time_s`, acceleration in g, angular rate
-/// in deg/s, like mobgap's files), for examples and tests: a sensor mounted with its x axis
-/// up, standing still until `walk_from_s`, walking with one initial contact every `step_s`
-/// until `walk_to_s`, standing again to `duration_s`. Each step the trunk's vertical
-/// acceleration is a sine rising fastest at contact (the trunk falls before it and is pushed
-/// up after it), and the trunk turns about the vertical once per stride, negative at left
-/// contacts. Returns the CSV and the contact times with their sides (the first, at
-/// `walk_from_s`, right; then alternating).
-pub fn synthetic_trunk_csv(
-    rate_hz: f64,
-    duration_s: f64,
-    walk_from_s: f64,
-    walk_to_s: f64,
-    step_s: f64,
-) -> (String, Vec<(f64, String)>) {
-    use std::f64::consts::PI;
-    use std::fmt::Write;
-    let n = (duration_s * rate_hz).round() as usize;
-    let mut contacts = Vec::new();
-    let mut k = 0.0;
-    while walk_from_s + k * step_s < walk_to_s {
-        let side = if k as u64 % 2 == 1 { "left" } else { "right" };
-        contacts.push((walk_from_s + k * step_s, side.to_string()));
-        k += 1.0;
-    }
-    let mut csv = String::from("time_s,acc_x_g,acc_y_g,acc_z_g,gyr_x_dps,gyr_y_dps,gyr_z_dps\n");
-    for i in 0..n {
-        let t = i as f64 / rate_hz;
-        let (mut up, mut yaw) = (0.0, 0.0);
-        if t > walk_from_s && t < walk_to_s {
-            let phase = (t - walk_from_s) / step_s;
-            let ramp = ((t - walk_from_s).min(walk_to_s - t) / 0.3).min(1.0);
-            // 0.25 g peak to peak... sine: steepest rise at whole phases (the contacts).
-            up = ramp * 0.25 * (2.0 * PI * phase).sin();
-            // 20 deg/s, one cycle per stride: -20 at odd phases (left), +20 at even.
-            yaw = ramp * 20.0 * (PI * phase).cos();
-        }
-        // A small tilt of the mounting: gravity is not exactly along x.
-        let (c, s) = (0.995_f64, 0.0998_f64);
-        let _ = writeln!(
-            csv,
-            "{:.3},{:.6},{:.6},0,{:.5},{:.5},0",
-            t,
-            c * (1.0 + up),
-            s * (1.0 + up),
-            c * yaw,
-            s * yaw
-        );
-    }
-    (csv, contacts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::trunk::walking_trunk_csv;
 
     fn read(csv: &str) -> Recording {
         crate::io::read_bytes("back.csv", csv.as_bytes(), &Default::default())
@@ -779,7 +730,7 @@ mod tests {
 
     #[test]
     fn synthetic_walk_contacts_and_sides_are_found_and_standing_gives_none() {
-        let (csv, truth) = synthetic_trunk_csv(100.0, 20.0, 4.0, 14.0, 0.55);
+        let (csv, truth) = walking_trunk_csv(100.0, 20.0, 4.0, 14.0, 0.55);
         let rec = read(&csv);
         let det = LowerBackEventDetector::default();
         let events = det.detect_events(&rec).unwrap_or_else(|e| panic!("{e}"));
@@ -807,7 +758,7 @@ mod tests {
         assert_eq!(bouts.len(), 1, "{bouts:?}");
         assert!(bouts[0].start_s > 4.0 && bouts[0].end_s < 14.0);
         // Standing only: nothing.
-        let (still, _) = synthetic_trunk_csv(100.0, 20.0, 30.0, 40.0, 0.55);
+        let (still, _) = walking_trunk_csv(100.0, 20.0, 30.0, 40.0, 0.55);
         let none = det
             .detect_events(&read(&still))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -816,7 +767,7 @@ mod tests {
 
     #[test]
     fn the_mounting_does_not_matter_upside_down_gives_the_same_contacts_and_sides() {
-        let (csv, _) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.6);
+        let (csv, _) = walking_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.6);
         // Turn the sensor upside down about its z axis: x and y change sign, in both the
         // accelerometer and the gyroscope.
         let flipped: String = csv
@@ -854,7 +805,7 @@ mod tests {
 
     #[test]
     fn without_a_gyroscope_contacts_have_no_side() {
-        let (csv, truth) = synthetic_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.5);
+        let (csv, truth) = walking_trunk_csv(100.0, 16.0, 3.0, 13.0, 0.5);
         let acc_only: String = csv
             .lines()
             .map(|l| l.split(',').take(4).collect::<Vec<_>>().join(",") + "\n")
@@ -877,7 +828,7 @@ mod tests {
         assert!(!is_lower_back_recording(&rec), "named for the foot");
         rec.imus[0].name = "imu".into();
         assert!(!is_lower_back_recording(&rec), "a foot's rates and impacts");
-        let (back, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+        let (back, _) = walking_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
         let mut back = read(&back);
         assert!(is_lower_back_recording(&back));
         back.imus[0].name = "right_shank".into();
@@ -886,7 +837,7 @@ mod tests {
 
     #[test]
     fn several_imus_need_one_named_as_the_back() {
-        let (csv, _) = synthetic_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
+        let (csv, _) = walking_trunk_csv(100.0, 10.0, 2.0, 8.0, 0.5);
         let two: String = csv
             .lines()
             .enumerate()

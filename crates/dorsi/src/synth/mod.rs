@@ -7,6 +7,8 @@
 //! * [`labels`] — the `dorsi.labels/1` CSV format for events, strides, reps, holds and sets.
 //! * [`gait`] — walking, healthy or with foot drop of any severity on either side, with
 //!   compensations.
+//! * [`trunk`] — a lower-back IMU of a walking trunk, reduced to a step bounce and a
+//!   turn per stride, for lower-back detectors.
 //!
 //! The same seed always gives the same bytes: randomness comes from a small SplitMix64
 //! generator owned by each simulation.
@@ -17,6 +19,7 @@ pub mod gait;
 pub mod imu;
 pub mod keypoints;
 pub mod labels;
+pub mod trunk;
 
 /// A small, fast, seedable generator (SplitMix64, Steele et al. 2014) so that the same seed
 /// gives the same bytes on every platform.
