@@ -137,13 +137,14 @@ fn countix_squats_counted_from_blazepose() {
     }
     let p = pooled("countix_squat");
     assert_eq!(p.recordings, 19);
-    // Measured 2026-11-24: MAE 1.42, off-by-one 0.58 (1.53 / 0.53 before the shared period
+    // Measured 2026-11-24 (after a third keypoint component): MAE 1.32, off-by-one 0.63.
+    // Before it: MAE 1.42, off-by-one 0.58 (1.53 / 0.53 before the shared period
     // and the cut reps). The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75 (k-NN pose
     // counter: 2.32 / 0.53): the MAE beats the k-NN counter, the floors are not reached
     // yet.
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 1.45, "count MAE {mae}");
-    assert!(obo >= 0.55, "off-by-one {obo}");
+    assert!(mae <= 1.35, "count MAE {mae}");
+    assert!(obo >= 0.6, "off-by-one {obo}");
 }
 
 #[test]
@@ -153,11 +154,12 @@ fn countix_lunges_counted_from_blazepose() {
     }
     let p = pooled("countix_lunge");
     assert_eq!(p.recordings, 11);
-    // Measured 2026-11-24: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN
+    // Measured 2026-11-24 (after a third keypoint component): MAE 1.00, off-by-one 0.73.
+    // Before it: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN
     // 2.45 / 0.55).
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 1.2, "count MAE {mae}");
-    assert!(obo >= 0.6, "off-by-one {obo}");
+    assert!(mae <= 1.05, "count MAE {mae}");
+    assert!(obo >= 0.7, "off-by-one {obo}");
 }
 
 /// A synthetic session (`dorsi::synth::exercise`) through a simulated foot IMU.
@@ -272,4 +274,110 @@ fn the_segmenter_refuses_other_exercises_and_bad_parameters() {
     };
     assert!(nan.validate().is_err());
     assert!(AutoParams::default().validate().is_ok());
+}
+
+/// A keypoint video (MediaPipe image CSV) of a person who does no exercise: the first
+/// frame of a synthetic heel-raise video held for `seconds` at 30 Hz, each coordinate
+/// moved by `walk` (SD of a random-walk step, shared by the whole body plus a smaller one
+/// per point) and `jitter` (white noise), as a pose estimator sees someone standing and
+/// shifting their weight.
+fn non_repetitive_video(seconds: f64, walk: f64, jitter: f64, seed: u64) -> dorsi::Recording {
+    use dorsi::synth::exercise::{generate, Exercise, ExerciseParams};
+    use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
+    let params = ExerciseParams::new(Exercise::HeelRaise);
+    let (session, _) = generate(&params, seed);
+    let video = simulate_keypoints(
+        &session,
+        &Camera::beside(&session),
+        30.0,
+        &KeypointNoise::default(),
+        seed,
+    )
+    .to_mediapipe_image_csv();
+    let mut lines = video.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let first: Vec<f64> = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    // A small xorshift generator; uniform noise of the same SD as the normal one.
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 12f64.sqrt()
+    };
+    let points = (first.len() - 2) / 4;
+    let mut body = [0.0f64; 2];
+    let mut own = vec![[0.0f64; 2]; points];
+    let mut csv = header + "\n";
+    let frames = (seconds * 30.0) as usize;
+    for i in 0..frames {
+        for b in &mut body {
+            *b += walk * noise();
+        }
+        csv.push_str(&format!("{i},{:.6}", i as f64 / 30.0));
+        for (k, o) in own.iter_mut().enumerate() {
+            let base = &first[2 + 4 * k..6 + 4 * k];
+            for axis in 0..2 {
+                o[axis] += 0.3 * walk * noise();
+                let v = base[axis] + body[axis] + o[axis] + jitter * noise();
+                csv.push_str(&format!(",{v:.6}"));
+            }
+            csv.push_str(&format!(",{:.6},{:.4}", base[2], base[3]));
+        }
+        csv.push('\n');
+    }
+    dorsi::io::read_bytes("still.csv", csv.as_bytes(), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn still_and_wandering_recordings_give_no_reps() {
+    // Someone standing still (estimator jitter only), and someone shifting about at random
+    // (a random walk of the whole body and of each point, as a camera pan or weight shifts
+    // look), 6, 15 and 40 s, six seeds: 54 recordings with no rep at all.
+    let mut bad = Vec::new();
+    for seed in 1..=6 {
+        for seconds in [6.0, 15.0, 40.0] {
+            for (walk, jitter) in [(0.0, 0.003), (0.002, 0.002), (0.004, 0.0005)] {
+                let rec = non_repetitive_video(seconds, walk, jitter, seed);
+                let found =
+                    segment_auto(&rec, &AutoParams::default()).unwrap_or_else(|e| panic!("{e}"));
+                if !found.reps.is_empty() {
+                    bad.push((
+                        seconds,
+                        walk,
+                        format!(
+                            "seed {seed}, {seconds} s, walk {walk}, jitter {jitter}: {} reps, \
+                         period {:?}, periodicity {:?} on {}",
+                            found.reps.len(),
+                            found.period_s,
+                            found.periodicity,
+                            found.signal_name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let list = bad
+        .iter()
+        .map(|b| b.2.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A still person filmed for 40 s never gives reps.
+    assert!(
+        !bad.iter().any(|b| b.0 == 40.0 && b.1 == 0.0),
+        "still 40 s recordings with reps:\n{list}"
+    );
+    // Known limitation, measured 2026-11-24: 15 of the 54 give reps (9 with two keypoint
+    // components instead of three): short clips of jitter and random walks reach the
+    // periodicity threshold (0.2) by chance (scores 0.2 to 0.45), and no feature tried
+    // (autocorrelation contrast, the component's share of the variance) tells them from the
+    // weakest real Countix clips. The floor keeps it from growing.
+    assert!(bad.len() <= 16, "{} of 54 give reps:\n{list}", bad.len());
 }
