@@ -98,6 +98,11 @@ fn exermote_workout_reps_matched_and_five_sets() {
         iv.detection.true_positives
     );
     assert!(iv.detection.false_positives <= 12, "{:?}", iv.detection);
+    // The labelled sets scored one by one (`RepScore::with_sets`): measured 2026-11-24,
+    // count MAE 0.80 per set, every set within one rep (the issue's figure).
+    let sets = p.sets.as_ref().expect("per-set counts");
+    assert_eq!(sets.sets, 5);
+    assert_eq!(sets.off_by_one_rate, 1.0, "{sets:?}");
     // The five sets: bouts of repetition separated by rests.
     let entry = &entries("exermote_")[0];
     let rec = dorsi::io::read(&entry.files, &entry.read).unwrap_or_else(|e| panic!("{e}"));
@@ -137,14 +142,14 @@ fn countix_squats_counted_from_blazepose() {
     }
     let p = pooled("countix_squat");
     assert_eq!(p.recordings, 19);
-    // Measured 2026-11-24 (after a third keypoint component): MAE 1.32, off-by-one 0.63.
-    // Before it: MAE 1.42, off-by-one 0.58 (1.53 / 0.53 before the shared period
-    // and the cut reps). The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75 (k-NN pose
-    // counter: 2.32 / 0.53): the MAE beats the k-NN counter, the floors are not reached
-    // yet.
+    // Measured 2026-11-24: MAE 1.42, off-by-one 0.58 (1.53 / 0.53 before the shared period
+    // and the cut reps). A third keypoint component gave 1.32 / 0.63 but made random-walk
+    // recordings give reps more often (15 of 54 instead of 9, below), so it was not kept.
+    // The issue asks MAE ≤ 1.2 and off-by-one ≥ 0.75 (k-NN pose counter: 2.32 / 0.53):
+    // the MAE beats the k-NN counter, the floors are not reached yet.
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 1.35, "count MAE {mae}");
-    assert!(obo >= 0.6, "off-by-one {obo}");
+    assert!(mae <= 1.45, "count MAE {mae}");
+    assert!(obo >= 0.55, "off-by-one {obo}");
 }
 
 #[test]
@@ -154,12 +159,12 @@ fn countix_lunges_counted_from_blazepose() {
     }
     let p = pooled("countix_lunge");
     assert_eq!(p.recordings, 11);
-    // Measured 2026-11-24 (after a third keypoint component): MAE 1.00, off-by-one 0.73.
-    // Before it: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN
-    // 2.45 / 0.55).
+    // Measured 2026-11-24: MAE 1.09, off-by-one 0.64 (issue: ≤ 1.2 and ≥ 0.75; k-NN
+    // 2.45 / 0.55). A third keypoint component gave 1.00 / 0.73 at the cost of more reps
+    // found in random walks (see the squats).
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 1.05, "count MAE {mae}");
-    assert!(obo >= 0.7, "off-by-one {obo}");
+    assert!(mae <= 1.15, "count MAE {mae}");
+    assert!(obo >= 0.6, "off-by-one {obo}");
 }
 
 /// A synthetic session (`dorsi::synth::exercise`) through a simulated foot IMU.
@@ -374,10 +379,10 @@ fn still_and_wandering_recordings_give_no_reps() {
         !bad.iter().any(|b| b.0 == 40.0 && b.1 == 0.0),
         "still 40 s recordings with reps:\n{list}"
     );
-    // Known limitation, measured 2026-11-24: 15 of the 54 give reps (9 with two keypoint
-    // components instead of three): short clips of jitter and random walks reach the
-    // periodicity threshold (0.2) by chance (scores 0.2 to 0.45), and no feature tried
-    // (autocorrelation contrast, the component's share of the variance) tells them from the
-    // weakest real Countix clips. The floor keeps it from growing.
-    assert!(bad.len() <= 16, "{} of 54 give reps:\n{list}", bad.len());
+    // Known limitation, measured 2026-11-24: 9 of the 54 give reps (15 with a third keypoint
+    // component, which is why it was not kept): short clips of jitter and random walks
+    // reach the periodicity threshold (0.2) by chance (scores 0.2 to 0.45), and no feature
+    // tried (autocorrelation contrast, the component's share of the variance) tells them
+    // from the weakest real Countix clips. The floor keeps it from growing.
+    assert!(bad.len() <= 9, "{} of 54 give reps:\n{list}", bad.len());
 }

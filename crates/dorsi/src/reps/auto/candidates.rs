@@ -418,8 +418,7 @@ pub(crate) fn candidates(
     for g in groups {
         let keep = match g.kind {
             Kind::Acc | Kind::Gyro => 2,
-            Kind::Points => 3,
-            Kind::Signals => 2,
+            Kind::Points | Kind::Signals => 2,
         }
         .min(g.channels.len());
         let pcs = if g.channels.len() == 1 {

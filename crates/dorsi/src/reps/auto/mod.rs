@@ -7,25 +7,22 @@
 //! 2. **Candidate signals.** For each IMU: the first two principal components of the
 //!    accelerometer (gravity's projection follows the segment's orientation), of the
 //!    gyroscope, and the angles the gyroscope components integrate to (drift removed by a
-//!    moving average); for keypoints / markers: the first three principal components of
-//!    the point trajectories (a pose estimator's gross errors, a person walking into the
-//!    frame or a lost track, can take the first two), each coordinate lightly smoothed and
-//!    divided by its own frame-to-frame jitter, left and right points averaged (immune to
-//!    side swaps; an exercise done side after side repeats once per side); for a recording
-//!    of plain signals only: their first two principal components (standardised). When
-//!    any IMU has a gyroscope, accelerometer-only tags are left out.
+//!    moving average); for keypoints / markers: the first two principal components of the
+//!    point trajectories, each coordinate lightly smoothed and divided by its own
+//!    frame-to-frame jitter, left and right points averaged (immune to side swaps; an
+//!    exercise done side after side repeats once per side); for a recording of plain signals
+//!    only: their principal components (standardised). When any IMU has a gyroscope,
+//!    accelerometer-only tags are left out.
 //! 3. **Choice.** Each candidate's autocorrelation (FFT, O(n log n)) is searched for its first
 //!    strong local maximum between [`AutoParams::min_period_s`] and
 //!    [`AutoParams::max_period_s`] (compared without the estimator's taper). The rep cycle is
 //!    the period the candidates share: the same search on their mean autocorrelation (a
 //!    rep's harmonics show as half periods in some projections, but every projection repeats
 //!    after a whole cycle, so the mean tells a cycle from its half where one candidate
-//!    cannot; components beyond a source's second weigh their share of its strongest
-//!    variance, so weak, mostly noise, components do not drown it). Each candidate is
-//!    scored at its own autocorrelation peak within a fifth of that period; the most
-//!    periodic wins, and its peak is the period. Position-like candidates (acceleration,
-//!    angle, keypoints) are preferred to angular rates of the same period when nearly as
-//!    periodic, because their rest level makes clear rep borders.
+//!    cannot). Each candidate is scored at its own autocorrelation peak within a fifth of
+//!    that period; the most periodic wins, and its peak is the period. Position-like
+//!    candidates (acceleration, angle, keypoints) are preferred to angular rates of the same
+//!    period when nearly as periodic, because their rest level makes clear rep borders.
 //! 4. **Bouts.** The candidates' correlation with themselves about one period later, over a
 //!    sliding window of a few periods, marks the bouts of repetition (sets); stretches where
 //!    it is low are rests, and give no reps. With one bout (or none clear enough), the whole
@@ -373,50 +370,8 @@ fn choose(
     // taken, as for one signal. Each candidate is then scored at its own peak within a
     // fifth of that period. Without a mean peak, each candidate's own period stands.
     let acf_len = acfs.iter().map(Vec::len).min().unwrap_or(0);
-    // The first two principal components of each source weigh 1; further ones (kept for
-    // keypoints, where a pose estimator's gross errors can take the first two) weigh their
-    // share of the source's strongest variance, so weak components, mostly noise, do not
-    // drown the shared period.
-    let var: Vec<f64> = detrended
-        .iter()
-        .map(|x| x.iter().map(|v| v * v).sum::<f64>())
-        .collect();
-    let prefix = |name: &str| name.rsplit_once("_pc").map_or(name, |(a, _)| a).to_string();
-    let weights: Vec<f64> = cands
-        .iter()
-        .zip(&var)
-        .map(|(c, &v)| {
-            let minor = c
-                .name
-                .rsplit_once("_pc")
-                .and_then(|(_, k)| k.parse::<usize>().ok())
-                .is_some_and(|k| k > 2);
-            if !minor {
-                return 1.0;
-            }
-            let p = prefix(&c.name);
-            let top = cands
-                .iter()
-                .zip(&var)
-                .filter(|(d, _)| prefix(&d.name) == p)
-                .map(|(_, &w)| w)
-                .fold(0.0, f64::max);
-            if top > 0.0 {
-                v / top
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let total: f64 = weights.iter().sum();
     let mean_acf: Vec<f64> = (0..acf_len)
-        .map(|k| {
-            acfs.iter()
-                .zip(&weights)
-                .map(|(a, w)| a[k] * w)
-                .sum::<f64>()
-                / total.max(f64::MIN_POSITIVE)
-        })
+        .map(|k| acfs.iter().map(|a| a[k]).sum::<f64>() / acfs.len() as f64)
         .collect();
     if let Some(c) =
         period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
