@@ -1,4 +1,5 @@
-//! Detector throughput: gait events from one hour of 100 Hz walking with an IMU on each foot.
+//! Detector throughput on one hour of 100 Hz walking: gait events and the whole gait analysis
+//! from an IMU on each foot or from MediaPipe keypoints, and events from a lower-back IMU.
 //!
 //! `cargo bench --bench detect` reports samples (recording rows) per second, reading
 //! excluded; BENCHMARKS.md records the figures.
@@ -86,4 +87,23 @@ fn gait_analysis_mediapipe_one_hour(bencher: divan::Bencher) {
     bencher
         .counter(ItemsCount::new(rec.n_samples))
         .bench(|| analyzer.analyze(rec).expect("keypoints"));
+}
+
+/// One hour of a lower-back IMU (`dorsi::synth::trunk`): 100 Hz, walking at 0.55 s a step
+/// between a minute of standing at each end.
+fn hour_of_lower_back() -> &'static Recording {
+    static REC: OnceLock<Recording> = OnceLock::new();
+    REC.get_or_init(|| {
+        let (csv, _) = dorsi::synth::trunk::walking_trunk_csv(100.0, 3600.0, 60.0, 3540.0, 0.55);
+        dorsi::io::read_bytes("back.csv", csv.as_bytes(), &Default::default()).expect("reads")
+    })
+}
+
+#[divan::bench(sample_count = 10)]
+fn gait_events_lower_back_one_hour(bencher: divan::Bencher) {
+    let rec = hour_of_lower_back();
+    let detector = dorsi::gait::LowerBackEventDetector::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| detector.detect_events(rec).expect("a lower-back IMU"));
 }
