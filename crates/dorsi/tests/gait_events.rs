@@ -4,32 +4,20 @@
 //! detector on marker trials and synthetic video.
 
 mod common;
-use common::{bench_dir, shared_present};
+use common::{at, bench_dir, shared_present};
 
 use std::path::PathBuf;
 
+use dorsi::eval::events::PooledEventScore;
 use dorsi::eval::manifest::load_manifest;
-use dorsi::eval::run::{run_entry, run_suite_item, suite_items, KindScore, Outcome, Status};
+use dorsi::eval::run::{run_entry, run_suite_item, suite_items, Outcome, Status};
 
-/// F1, mean and MAE of the timing error (s) at a tolerance.
-fn at(k: &KindScore, tolerance_s: f64) -> (f64, f64, f64) {
-    let m = k
-        .score
-        .per_tolerance
-        .iter()
-        .find(|m| (m.tolerance_s - tolerance_s).abs() < 1e-9)
-        .unwrap_or_else(|| panic!("no {tolerance_s} s tolerance"));
-    (
-        m.detection.f1,
-        m.timing_error.mean_s.unwrap_or(f64::NAN),
-        m.timing_error.mae_s.unwrap_or(f64::NAN),
-    )
-}
-
-fn kind<'a>(o: &'a Outcome, name: &str) -> &'a KindScore {
+/// The pooled scores of one event kind of an outcome.
+fn kind<'a>(o: &'a Outcome, name: &str) -> &'a PooledEventScore {
     o.events
         .iter()
         .find(|k| k.kind == name)
+        .map(|k| &k.score)
         .unwrap_or_else(|| panic!("{}: no {name} scores ({:?})", o.name, o.status))
 }
 
@@ -61,7 +49,7 @@ fn gaitmap_foot_imus_initial_contacts_on_time() {
     );
     // Strides (both borders within 50 ms).
     let strides = o.strides.as_ref().expect("labelled strides");
-    let (f1, _, _) = at(strides, 0.05);
+    let (f1, _, _) = at(&strides.score, 0.05);
     assert!(f1 >= 0.95, "stride F1 at 50 ms: {f1}");
 }
 
@@ -184,7 +172,7 @@ fn marker_trials_every_event_within_30_ms() {
         // detection 2.5 ms before it lies outside the span (the runner's "found" column
         // shows 3 of 4) but still matches it; every reference inside the span is scored.
         for kind_name in ["initial_contact", "final_contact"] {
-            let refs = kind(&o, kind_name).score.reference_count;
+            let refs = kind(&o, kind_name).reference_count;
             assert_eq!(refs, 4, "{name}: {kind_name} references in the span");
             let (f1, mean, _) = at(kind(&o, kind_name), 0.03);
             assert!(f1 >= 1.0, "{name}: {kind_name} F1 at 30 ms {f1}");

@@ -6,7 +6,7 @@
 //! `crates/dorsi/src/gait/lowback.rs`.
 
 mod common;
-use common::{bench_dir, shared_present};
+use common::{at, bench_dir, shared_present};
 
 use dorsi::detect::EventDetector;
 use dorsi::eval::events::{pool_events, EventScorer, PooledEventScore};
@@ -17,20 +17,6 @@ use dorsi::eval::run::{
 use dorsi::gait::LowerBackEventDetector;
 
 const DATASET: &str = "mobgap_lowerback_indip";
-
-/// F1, mean and MAE of the timing error (s) at a tolerance.
-fn at(score: &PooledEventScore, tolerance_s: f64) -> (f64, f64, f64) {
-    let m = score
-        .per_tolerance
-        .iter()
-        .find(|m| (m.tolerance_s - tolerance_s).abs() < 1e-9)
-        .unwrap_or_else(|| panic!("no {tolerance_s} s tolerance"));
-    (
-        m.detection.f1,
-        m.timing_error.mean_s.unwrap_or(f64::NAN),
-        m.timing_error.mae_s.unwrap_or(f64::NAN),
-    )
-}
 
 fn mobgap_entries() -> Vec<Entry> {
     let m = load_manifest(&bench_dir().join("real.toml")).unwrap_or_else(|e| panic!("{e}"));

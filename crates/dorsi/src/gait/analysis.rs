@@ -114,19 +114,18 @@ impl GaitAnalyzer {
     /// Analyse a recording of walking.
     pub fn analyze(&self, rec: &Recording) -> Result<GaitReport, DetectError> {
         let has_imu = rec.imus.iter().any(|s| s.gyro_rads.is_some());
-        let (events, detector, tracks) = if has_imu && !is_lower_back_recording(rec) {
+        let (events, detector, tracks) = if has_imu && is_lower_back_recording(rec) {
+            // Events and strides; no foot to measure.
+            let events = self.lower_back.detect_events(rec)?;
+            (events, self.lower_back.name().to_string(), Vec::new())
+        } else if has_imu {
             // The rotation axes the detector found serve the foot tracks too.
             let (events, axes) = self.imu.events_and_axes(rec)?;
             let tracks = metrics::imu_tracks_with_axes(rec, &events, &self.metrics, Some(&axes));
             (events, self.imu.name().to_string(), tracks)
-        } else if rec.skeleton.is_some() && !has_imu {
+        } else {
             let (events, detector) = self.events(rec)?;
             let tracks = metrics::keypoint_tracks(rec, &events);
-            (events, detector.to_string(), tracks)
-        } else {
-            // A lower-back IMU: events and strides, no foot to measure.
-            let (events, detector) = self.events(rec)?;
-            let tracks = Vec::new();
             (events, detector.to_string(), tracks)
         };
         let all = strides(&events);

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: where the manifests and the real recordings are.
+//! Helpers shared by the integration tests: where the manifests and the real recordings are,
+//! and reading event scores.
 //! The real data sit beside the repository (`../shared/data/real`); without them a test
 //! skips, except in CI (`CI` set), where it fails.
 #![allow(dead_code)] // each test crate uses some of these
@@ -35,4 +36,19 @@ pub fn real(rel: &str) -> Option<PathBuf> {
     let p = real_dir()?.join(rel);
     assert!(p.exists(), "{} is missing", p.display());
     Some(p)
+}
+
+/// F1, mean and MAE of the timing error (s) of pooled event scores at one of their
+/// tolerances (`NaN` for a timing error with nothing matched).
+pub fn at(score: &dorsi::eval::events::PooledEventScore, tolerance_s: f64) -> (f64, f64, f64) {
+    let m = score
+        .per_tolerance
+        .iter()
+        .find(|m| (m.tolerance_s - tolerance_s).abs() < 1e-9)
+        .unwrap_or_else(|| panic!("no {tolerance_s} s tolerance"));
+    (
+        m.detection.f1,
+        m.timing_error.mean_s.unwrap_or(f64::NAN),
+        m.timing_error.mae_s.unwrap_or(f64::NAN),
+    )
 }

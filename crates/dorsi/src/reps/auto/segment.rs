@@ -54,7 +54,12 @@ pub(crate) fn period_from_autocorrelation(
     let k = *maxima
         .iter()
         .find(|&&k| unbiased(k) >= harmonic_ratio * best)?;
-    // Parabola through (k−1, k, k+1).
+    Some(interpolated(r, k))
+}
+
+/// The autocorrelation peak at lag `k` (a local maximum, `0 < k < r.len() − 1`) refined by
+/// the parabola through lags k − 1, k and k + 1; its score is the value at `k`.
+fn interpolated(r: &[f64], k: usize) -> Period {
     let (a, b, c) = (r[k - 1], r[k], r[k + 1]);
     let den = a - 2.0 * b + c;
     let shift = if den < 0.0 {
@@ -62,10 +67,10 @@ pub(crate) fn period_from_autocorrelation(
     } else {
         0.0
     };
-    Some(Period {
+    Period {
         samples: k as f64 + shift,
         score: b,
-    })
+    }
 }
 
 /// The highest local maximum of the autocorrelation `r` (of a signal of `n` samples) within
@@ -80,17 +85,7 @@ pub(crate) fn peak_near(r: &[f64], n: usize, target: f64, tolerance: f64) -> Opt
     if r[k] <= 0.0 {
         return None;
     }
-    let (a, b, c) = (r[k - 1], r[k], r[k + 1]);
-    let den = a - 2.0 * b + c;
-    let shift = if den < 0.0 {
-        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
-    } else {
-        0.0
-    };
-    Some(Period {
-        samples: k as f64 + shift,
-        score: b,
-    })
+    Some(interpolated(r, k))
 }
 
 /// Centred moving average over `width` samples (`width / 2` on each side; shorter windows at
