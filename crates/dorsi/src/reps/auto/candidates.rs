@@ -20,6 +20,10 @@ pub(crate) struct Candidate {
     /// Whether the signal is a velocity (a gyroscope rate): it then crosses zero twice per
     /// cycle and is a poorer choice of rep boundaries than a position-like signal.
     pub velocity: bool,
+    /// Whether the unit is the frame-to-frame noise of the channels (keypoints: each
+    /// coordinate divided by its own jitter), so an amplitude says how far a movement
+    /// stands out of the pose estimator's noise.
+    pub noise_unit: bool,
 }
 
 /// The analysis grid: every `factor` samples of the recording averaged into one.
@@ -132,17 +136,58 @@ pub(crate) struct Group {
     pub kind: Kind,
     /// The channels.
     pub channels: Vec<Vec<f64>>,
+    /// The grid samples from the first to the last one where any channel was observed
+    /// (before gaps were filled).
+    pub observed: Range<usize>,
 }
 
-/// Decimated and filled x, y, z channels of 3-vectors.
-fn vector_channels(grid: &Grid, v: &[Vector3<f64>]) -> Option<Vec<Vec<f64>>> {
+/// The grid samples from the first to the last finite value of `x` (empty when none is).
+fn observed(x: &[f64]) -> Range<usize> {
+    match x.iter().position(|v| v.is_finite()) {
+        Some(a) => a..x.iter().rposition(|v| v.is_finite()).map_or(a, |b| b + 1),
+        None => 0..0,
+    }
+}
+
+/// The smallest range holding both (an empty one holds nothing).
+fn union(a: Range<usize>, b: Range<usize>) -> Range<usize> {
+    if a.is_empty() {
+        b
+    } else if b.is_empty() {
+        a
+    } else {
+        a.start.min(b.start)..a.end.max(b.end)
+    }
+}
+
+/// The grid samples from the first to the last where any group was observed.
+pub(crate) fn observed_span(groups: &[Group]) -> Range<usize> {
+    groups
+        .iter()
+        .fold(0..0, |acc, g| union(acc, g.observed.clone()))
+}
+
+/// Keep only `span` of every channel (indices then count from its start).
+pub(crate) fn trim(groups: &mut [Group], span: Range<usize>) {
+    for g in groups {
+        for c in &mut g.channels {
+            *c = c[span.clone()].to_vec();
+        }
+        g.observed = 0..span.len();
+    }
+}
+
+/// Decimated and filled x, y, z channels of 3-vectors, and the span observed.
+fn vector_channels(grid: &Grid, v: &[Vector3<f64>]) -> Option<(Vec<Vec<f64>>, Range<usize>)> {
     let mut out: Vec<Vec<f64>> = (0..3)
         .map(|axis| grid.decimate(v.iter().map(|s| s[axis])))
         .collect();
+    let mut span = 0..0;
     for c in &mut out {
+        span = union(span, observed(c));
         fill_and_centre(c)?;
     }
-    Some(out)
+    Some((out, span))
 }
 
 /// A robust frame-to-frame noise level: the median absolute first difference (for white
@@ -192,15 +237,16 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
         if with_gyro && imu.gyro_rads.is_none() {
             continue;
         }
-        if let Some(ch) = imu.acc_mps2.as_ref().and_then(|a| vector_channels(grid, a)) {
+        if let Some((ch, observed)) = imu.acc_mps2.as_ref().and_then(|a| vector_channels(grid, a)) {
             out.push(Group {
                 name: format!("{}/acc", imu.name),
                 unit: "m/s^2".into(),
                 kind: Kind::Acc,
                 channels: ch,
+                observed,
             });
         }
-        if let Some(ch) = imu
+        if let Some((ch, observed)) = imu
             .gyro_rads
             .as_ref()
             .and_then(|g| vector_channels(grid, g))
@@ -210,6 +256,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 unit: "rad/s".into(),
                 kind: Kind::Gyro,
                 channels: ch,
+                observed,
             });
         }
     }
@@ -228,6 +275,11 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
         // immune to the estimator swapping sides, and an exercise done one side after the
         // other (alternating lunges) repeats once per side, as people count it.
         let mut ch = Vec::new();
+        let mut noise = Vec::new();
+        let mut seen = 0..0;
+        // Gross errors of a frame or two (a point jumping to a wrong limb and back) are
+        // removed by a running median over about 0.15 s (after the jitter is measured).
+        let spike_half = (0.05 * grid.rate_hz).round().max(1.0) as usize;
         let mut used = vec![false; sk.points.len()];
         for (i, p) in sk.points.iter().enumerate() {
             if used[i] {
@@ -253,12 +305,15 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                     ),
                     None => grid.decimate(p.position.iter().map(|v| v[axis])),
                 };
+                let span = observed(&c);
                 if fill_and_centre(&mut c).is_some() {
+                    seen = union(seen, span);
+                    noise.push(jitter(&c));
+                    c = crate::signal::running_median(&c, spike_half);
                     ch.push(c);
                 }
             }
         }
-        let noise: Vec<f64> = ch.iter().map(|c| jitter(c)).collect();
         let floor = 0.1 * crate::signal::median(noise.iter().copied().filter(|v| *v > 0.0));
         if floor.is_finite() && floor > 0.0 {
             let ch: Vec<Vec<f64>> = ch
@@ -277,14 +332,17 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 unit: "1".into(),
                 kind: Kind::Points,
                 channels: ch,
+                observed: seen,
             });
         }
     }
     if rec.imus.is_empty() && rec.skeleton.is_none() {
         let mut ch = Vec::new();
         let mut names = Vec::new();
+        let mut seen = 0..0;
         for s in &rec.signals {
             let mut c = grid.decimate(s.values.iter().copied());
+            let span = observed(&c);
             if fill_and_centre(&mut c).is_none() {
                 continue;
             }
@@ -292,6 +350,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
             if sd > 0.0 && sd.is_finite() {
                 names.push((s.name.clone(), s.unit.clone()));
                 ch.push(c);
+                seen = union(seen, span);
             }
         }
         if let ([(name, unit)], 1) = (names.as_slice(), ch.len()) {
@@ -300,6 +359,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 unit: unit.clone(),
                 kind: Kind::Signals,
                 channels: ch,
+                observed: seen,
             });
         } else if !ch.is_empty() {
             for c in &mut ch {
@@ -311,6 +371,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 unit: "1".into(),
                 kind: Kind::Signals,
                 channels: ch,
+                observed: seen,
             });
         }
     }
@@ -450,6 +511,7 @@ pub(crate) fn candidates(
                     unit: "rad".into(),
                     values: detrend(&angle, trend_samples),
                     velocity: false,
+                    noise_unit: false,
                 });
             }
             out.push(Candidate {
@@ -457,6 +519,7 @@ pub(crate) fn candidates(
                 unit: g.unit.clone(),
                 values,
                 velocity: g.kind == Kind::Gyro,
+                noise_unit: g.kind == Kind::Points,
             });
         }
     }

@@ -4,12 +4,14 @@
 //!
 //! 1. **Analysis grid.** Every channel is averaged down to at most
 //!    [`AutoParams::max_analysis_rate_hz`] (block means), short gaps are interpolated.
+//!    Only the stretch from the first to the last sample where anything was observed is
+//!    analysed (a video whose first seconds show no one).
 //! 2. **Candidate signals.** For each IMU: the first two principal components of the
 //!    accelerometer (gravity's projection follows the segment's orientation), of the
 //!    gyroscope, and the angles the gyroscope components integrate to (drift removed by a
 //!    moving average); for keypoints / markers: the first two principal components of the
-//!    point trajectories, each coordinate lightly smoothed and divided by its own
-//!    frame-to-frame jitter, left and right points averaged (immune to side swaps; an
+//!    point trajectories, each coordinate rid of gross errors of a frame or two (a running
+//!    median), lightly smoothed and divided by its own frame-to-frame jitter, left and right points averaged (immune to side swaps; an
 //!    exercise done side after side repeats once per side); for a recording of plain signals
 //!    only: their principal components (standardised). When any IMU has a gyroscope,
 //!    accelerometer-only tags are left out.
@@ -39,7 +41,9 @@
 //!    rep (a set recorded from mid-rep keeps its first rep; a half lift-off does not count);
 //!    cut reps do not vote on the orientation. A rep starts where the signal leaves the
 //!    valley before its peak and ends where it is back in the valley after it
-//!    ([`AutoParams::border_ratio`]).
+//!    ([`AutoParams::border_ratio`]). Keypoint reps whose typical size is under
+//!    [`AutoParams::min_noise_ratio`] times the points' jitter are the estimator's noise:
+//!    the bout gives none.
 //!
 //! Everything is linear in the recording's length apart from the FFTs (n log n on the
 //! decimated grid).
@@ -57,7 +61,7 @@ use crate::Recording;
 
 use std::ops::Range;
 
-use candidates::{candidates, detrend, groups, Candidate, Grid};
+use candidates::{candidates, detrend, groups, observed_span, trim, Candidate, Grid};
 use segment::{
     argmin, local_maxima, local_periodicity, peak_near, period_from_autocorrelation, prominences,
     select_by_distance, smooth, Period,
@@ -119,6 +123,10 @@ pub struct AutoParams {
     pub min_local_periodicity: f64,
     /// Bouts shorter than this many periods are left out. Default 1.
     pub min_bout_periods: f64,
+    /// Keypoint reps must be this many times the points' frame-to-frame jitter (the median
+    /// absolute difference between frames, the unit of keypoint components): a smaller
+    /// typical rep is the pose estimator's noise, and the bout gives no reps. Default 5.
+    pub min_noise_ratio: f64,
 }
 
 impl Default for AutoParams {
@@ -139,6 +147,7 @@ impl Default for AutoParams {
             local_window_periods: 2.5,
             min_local_periodicity: 0.4,
             min_bout_periods: 1.0,
+            min_noise_ratio: 5.0,
         }
     }
 }
@@ -248,6 +257,13 @@ impl AutoParams {
             "0 to 1",
         )?;
         check("border_ratio", self.border_ratio, 0.0, 0.5, "0 to 0.5")?;
+        check(
+            "min_noise_ratio",
+            self.min_noise_ratio,
+            0.0,
+            1.0e6,
+            "0 to 1e6",
+        )?;
         check(
             "bout_gap_ratio",
             self.bout_gap_ratio,
@@ -507,20 +523,42 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             params.min_period_s
         )));
     }
-    let groups = groups(rec, &grid);
+    let mut groups = groups(rec, &grid);
     if groups.is_empty() {
         return Err(error(
             "no usable channel: no accelerometer, gyroscope, keypoints or signal with \
              finite values in at least a fifth of the samples",
         ));
     }
+    // Only the stretch where something was observed is analysed (a video whose first and
+    // last seconds show no one: the filled values there are flat and hold no reps), when
+    // it is long enough.
+    let span = observed_span(&groups);
+    let span = if span.len() >= 2 * min_lag + 2 && (span.len() as f64) >= 2.0 * grid.rate_hz {
+        span
+    } else {
+        0..grid.len
+    };
+    let offset = span.start;
+    let len = span.len();
+    if len < grid.len {
+        trim(&mut groups, span.clone());
+    }
     let trend = (2.0 * params.max_period_s * grid.rate_hz).round() as usize;
-    let cands = candidates(&groups, 0..grid.len, trend, grid.rate_hz);
+    let cands = candidates(&groups, 0..len, trend, grid.rate_hz);
     let (chosen, scores) = choose(&cands, min_lag, max_lag, trend, grid.rate_hz, params);
     let time = |k: usize| {
         rec.start_s
-            + (k as f64 * grid.factor as f64 + (grid.factor as f64 - 1.0) / 2.0)
+            + ((k + offset) as f64 * grid.factor as f64 + (grid.factor as f64 - 1.0) / 2.0)
                 / rec.sampling_rate_hz
+    };
+    // A signal of the analysed span on the whole grid (the edge values beyond it).
+    let whole = |x: &[f64]| {
+        let mut out = Vec::with_capacity(grid.len);
+        out.resize(offset, x.first().copied().unwrap_or(0.0));
+        out.extend_from_slice(x);
+        out.resize(grid.len, x.last().copied().unwrap_or(0.0));
+        out
     };
     let Some((gi, period)) = chosen.filter(|(_, p)| p.score >= params.min_periodicity) else {
         // Not repetitive: report the first candidate, with no reps.
@@ -528,7 +566,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         return Ok(AutoReps {
             signal_name: c.name.clone(),
             signal_unit: c.unit.clone(),
-            signal: to_recording_rate(&c.values, &grid, rec.n_samples),
+            signal: to_recording_rate(&whole(&c.values), &grid, rec.n_samples),
             reps: Vec::new(),
             period_s: None,
             periodicity: chosen.map(|b| b.1.score),
@@ -540,7 +578,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
     };
     let global = &cands[gi];
     let (global_x, _) = segment_cycles(&global.values, period.samples, (true, true), params);
-    let bouts = find_bouts(&cands, period.samples, grid.len, params);
+    let bouts = find_bouts(&cands, period.samples, len, params);
     // The local periodicity of a window centred near a bout's ends already drops: widen each
     // bout by half the window and half a period (the bouts' rests hold no reps anyway).
     let margin = (0.5 * (params.local_window_periods + 1.0) * period.samples).round() as usize;
@@ -560,7 +598,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             .map_or(0, |j| (bouts[j].end + b.start).div_ceil(2));
         let hi = bouts
             .get(k + 1)
-            .map_or(grid.len, |next| (b.end + next.start) / 2);
+            .map_or(len, |next| (b.end + next.start) / 2);
         let ext = b.start.saturating_sub(margin).max(lo)..(b.end + margin).min(hi);
         let local = candidates(&groups, ext.clone(), trend, grid.rate_hz);
         let local_max_lag = max_lag.min(ext.len() * 2 / 5);
@@ -569,12 +607,13 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         } else {
             (None, Vec::new())
         };
-        let (values, p, name, unit) = match pick {
+        let (values, p, name, unit, noise_unit) = match pick {
             Some((i, p)) if p.score >= params.min_periodicity => (
                 local[i].values.clone(),
                 p,
                 local[i].name.clone(),
                 local[i].unit.clone(),
+                local[i].noise_unit,
             ),
             // Too short or not periodic on its own: the whole recording's signal and period.
             _ => (
@@ -582,10 +621,19 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
                 period,
                 global.name.clone(),
                 global.unit.clone(),
+                global.noise_unit,
             ),
         };
-        let open = (ext.start == 0, ext.end == grid.len);
-        let (x, cycles) = segment_cycles(&values, p.samples, open, params);
+        let open = (ext.start == 0, ext.end == len);
+        let (x, mut cycles) = segment_cycles(&values, p.samples, open, params);
+        // Keypoint movements smaller than a few times the estimator's frame-to-frame jitter
+        // are the estimator's noise, not reps.
+        if noise_unit {
+            let typical = crate::signal::median(cycles.iter().map(|c| c.prominence));
+            if typical.is_nan() || typical < params.min_noise_ratio {
+                cycles.clear();
+            }
+        }
         let (first, last) = match (cycles.first(), cycles.last()) {
             (Some(f), Some(l)) => (ext.start + f.start, ext.start + l.end),
             _ => (ext.start, ext.end.saturating_sub(1)),
@@ -656,7 +704,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
     Ok(AutoReps {
         signal_name,
         signal_unit,
-        signal: to_recording_rate(&composite, &grid, rec.n_samples),
+        signal: to_recording_rate(&whole(&composite), &grid, rec.n_samples),
         reps,
         period_s: Some(period.samples / grid.rate_hz),
         periodicity: Some(period.score),
