@@ -30,7 +30,7 @@
 //!    velocity carries as much noise as the threshold, and near a contact the point moves
 //!    slowly for a whole frame, so the crossing lies 10–20 ms inside the swing and one noisy
 //!    frame moves it by a frame. The contact is then fitted to the point's path relative to
-//!    the floor over 0.3 s of stance and 0.15 s of swing around it (`refine_contact`): still
+//!    the floor over 0.3 s of stance and 0.15 s of swing around it (`fit_contact`): still
 //!    on one side, moving away from rest on the other, weighted by the estimator's
 //!    confidence. A fit that runs to the end of its ±2-frame range (a path of another shape:
 //!    a toe point rolling before it leaves) keeps the crossing.
@@ -272,11 +272,15 @@ fn velocities(x: &[f64], hz: f64) -> Vec<f64> {
 /// heel and toe positions are much closer to the previous frame's other foot (the sum of
 /// the four jumps under a third of what it is unswapped) has its feet exchanged. Swaps last
 /// a few frames; a run of more than `max_frames` swapped frames is left as it was (the
-/// feet crossing, not a swap).
+/// feet crossing, not a swap): exchanged back, once the run has ended.
 fn unswap(lh: &mut [f64], lt: &mut [f64], rh: &mut [f64], rt: &mut [f64], max_frames: usize) {
     let n = lh.len().min(lt.len()).min(rh.len()).min(rt.len());
-    let original = (lh.to_vec(), lt.to_vec(), rh.to_vec(), rt.to_vec());
-    let mut swapped = vec![false; n];
+    fn exchange(h: (&mut [f64], &mut [f64]), t: (&mut [f64], &mut [f64])) {
+        h.0.swap_with_slice(h.1);
+        t.0.swap_with_slice(t.1);
+    }
+    // The first frame of the current run of swapped frames.
+    let mut run: Option<usize> = None;
     for i in 1..n {
         let keep = (lh[i] - lh[i - 1]).abs()
             + (lt[i] - lt[i - 1]).abs()
@@ -289,31 +293,49 @@ fn unswap(lh: &mut [f64], lt: &mut [f64], rh: &mut [f64], rt: &mut [f64], max_fr
         if swap < keep / 3.0 {
             std::mem::swap(&mut lh[i], &mut rh[i]);
             std::mem::swap(&mut lt[i], &mut rt[i]);
-            swapped[i] = true;
+            run.get_or_insert(i);
+        } else if let Some(start) = run.take() {
+            // The next frame's test saw this run as swapped, so undoing it afterwards
+            // changes no later decision.
+            if i - start > max_frames {
+                let r = start..i;
+                exchange(
+                    (&mut lh[r.clone()], &mut rh[r.clone()]),
+                    (&mut lt[r.clone()], &mut rt[r]),
+                );
+            }
         }
     }
-    let mut i = 0;
-    while i < n {
-        if !swapped[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < n && swapped[i] {
-            i += 1;
-        }
-        if i - start > max_frames {
-            lh[start..i].copy_from_slice(&original.0[start..i]);
-            lt[start..i].copy_from_slice(&original.1[start..i]);
-            rh[start..i].copy_from_slice(&original.2[start..i]);
-            rt[start..i].copy_from_slice(&original.3[start..i]);
+    if let Some(start) = run {
+        if n - start > max_frames {
+            let r = start..n;
+            exchange(
+                (&mut lh[r.clone()], &mut rh[r.clone()]),
+                (&mut lt[r.clone()], &mut rt[r]),
+            );
         }
     }
+}
+
+/// The key that orders `f64` as [`f64::total_cmp`] does, as a plain integer.
+fn order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The value of an [`order_key`] (the map is its own inverse).
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
 }
 
 /// The floor's velocity and the walking speed (the pelvis relative to the floor, signed)
 /// at every interval, from the foot points' and the pelvis's interval velocities: measured
 /// every `step` intervals over `half` intervals either side, held in between.
+///
+/// Per window: the pelvis's median, then whether it lies at or above the feet's median (no
+/// selection needed: it does when at least half the feet's values, rounded up past the
+/// middle rank, are at or below it), then one selection of the quantile, on integer keys
+/// ordered as [`f64::total_cmp`].
 fn floor_and_speed(
     feet: &[&[f64]],
     pelvis: &[f64],
@@ -324,46 +346,50 @@ fn floor_and_speed(
     let m = pelvis.len();
     let mut floor = vec![f64::NAN; m];
     let mut speed = vec![f64::NAN; m];
-    let mut buf: Vec<f64> = Vec::with_capacity(feet.len() * (2 * half + 1));
-    let mut pel: Vec<f64> = Vec::with_capacity(2 * half + 1);
+    let mut buf: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
+    let mut pel: Vec<i64> = Vec::with_capacity(2 * half + 1);
     let mut c = 0;
     while c < m {
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
-        buf.clear();
-        for f in feet {
-            buf.extend(f[a..b].iter().copied().filter(|v| v.is_finite()));
-        }
         pel.clear();
-        pel.extend(pelvis[a..b].iter().copied().filter(|v| v.is_finite()));
-        let (fl, sp) = if buf.is_empty() || pel.is_empty() {
+        pel.extend(
+            pelvis[a..b]
+                .iter()
+                .filter(|v| v.is_finite())
+                .map(|&v| order_key(v)),
+        );
+        let (fl, sp) = if pel.is_empty() {
             (f64::NAN, f64::NAN)
         } else {
             let mid = (pel.len() - 1) / 2;
-            let p = *pel.select_nth_unstable_by(mid, f64::total_cmp).1;
-            // The feet move with the pelvis on average and rest on the floor often: their
-            // median lies between the floor and the pelvis, which gives the direction.
-            let half_feet = (buf.len() - 1) / 2;
-            let median = *buf.select_nth_unstable_by(half_feet, f64::total_cmp).1;
-            let q = if p >= median {
-                quantile
+            let p = from_order_key(*pel.select_nth_unstable(mid).1);
+            buf.clear();
+            let mut at_or_below = 0usize;
+            for f in feet {
+                for &v in &f[a..b] {
+                    if v.is_finite() {
+                        buf.push(order_key(v));
+                        at_or_below += usize::from(v <= p);
+                    }
+                }
+            }
+            if buf.is_empty() {
+                (f64::NAN, f64::NAN)
             } else {
-                1.0 - quantile
-            };
-            let k = ((buf.len() - 1) as f64 * q).round() as usize;
-            // The median's selection left the smaller values before it and the larger after:
-            // the quantile is selected in that part only.
-            let fl = match k.cmp(&half_feet) {
-                std::cmp::Ordering::Less => {
-                    *buf[..half_feet].select_nth_unstable_by(k, f64::total_cmp).1
-                }
-                std::cmp::Ordering::Equal => median,
-                std::cmp::Ordering::Greater => {
-                    *buf[half_feet + 1..]
-                        .select_nth_unstable_by(k - half_feet - 1, f64::total_cmp)
-                        .1
-                }
-            };
-            (fl, p - fl)
+                // The feet move with the pelvis on average and rest on the floor often:
+                // their median lies between the floor and the pelvis, which gives the
+                // direction. The median (rank `(len - 1) / 2`) is at or below the pelvis
+                // when more values than that rank are.
+                let half_feet = (buf.len() - 1) / 2;
+                let q = if at_or_below > half_feet {
+                    quantile
+                } else {
+                    1.0 - quantile
+                };
+                let k = ((buf.len() - 1) as f64 * q).round() as usize;
+                let fl = from_order_key(*buf.select_nth_unstable(k).1);
+                (fl, p - fl)
+            }
         };
         let end = (c + step).min(m);
         floor[c..end].fill(fl);
@@ -440,8 +466,9 @@ fn crossings(
 }
 
 /// The contact time near `coarse` (in samples) from a point's floor-relative forward
-/// positions `r` (`NaN` where missing) and their weights `w` (the pose estimator's
-/// confidence). The point is still on one side of the contact (after it for an initial
+/// positions and their weights (the pose estimator's confidence), which `sample` gives for
+/// each of the `n` samples by index (a position `NaN` where missing; only the samples
+/// around the contact are asked for). The point is still on one side of the contact (after it for an initial
 /// contact, `ends`; before it for a final contact) and moves away on the other from rest:
 /// its displacement grows smoothly from zero, as the cube and fourth power of the time from
 /// the contact (speed and acceleration both start from zero). The fit, by weighted least
@@ -456,16 +483,15 @@ fn crossings(
 /// threshold, and the speed near a contact stays small for a whole frame, so the crossing
 /// lands 10–20 ms inside the swing and one noisy frame moves it by a frame. The fit uses
 /// every frame around the contact. `None` when too few samples are on either side.
-fn refine_contact(
-    r: &[f64],
-    w: &[f64],
+fn fit_contact(
+    n: usize,
+    sample: impl Fn(usize) -> (f64, f64),
     coarse: f64,
     ends: bool,
     still: usize,
     moving: usize,
     search: f64,
 ) -> Option<f64> {
-    let n = r.len().min(w.len());
     let (before, after) = if ends {
         (moving, still)
     } else {
@@ -480,8 +506,9 @@ fn refine_contact(
     let mut buf = [(0.0, 0.0, 0.0); 128];
     let mut len = 0;
     for i in lo..=hi {
-        if r[i].is_finite() && w[i] > 0.0 && len < buf.len() {
-            buf[len] = (i as f64 - coarse, r[i], w[i]);
+        let (r, w) = sample(i);
+        if r.is_finite() && w > 0.0 && len < buf.len() {
+            buf[len] = (i as f64 - coarse, r, w);
             len += 1;
         }
     }
@@ -522,14 +549,18 @@ fn refine_contact(
     let g = solve(b0, b1);
     let fixed = yy - (g.0 * b0 + g.1 * b1);
     // The weighted residual sum of squares with the contact at `t` (from `coarse`).
+    // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
+    // samples (in time order) for an initial contact, a suffix for a final one.
     let residual = |t: f64| -> f64 {
         let (mut c03, mut c04, mut c13, mut c14) = (0.0, 0.0, 0.0, 0.0);
         let (mut a33, mut a34, mut a44, mut b3, mut b4) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for &(d, y, w) in pts {
+        let moving = if ends {
+            &pts[..pts.partition_point(|p| p.0 < t)]
+        } else {
+            &pts[pts.partition_point(|p| p.0 <= t)..]
+        };
+        for &(d, y, w) in moving {
             let s = if ends { t - d } else { d - t };
-            if s <= 0.0 {
-                continue;
-            }
             let s3 = s * s * s;
             let (ws3, ws4) = (w * s3, w * s3 * s);
             c03 += ws3;
@@ -626,22 +657,29 @@ impl EventDetector for KeypointEventDetector {
             return Err(err("no heel and toe points found"));
         }
         // The forward axis: principal horizontal direction of the heels relative to the
-        // pelvis. The leg length (pelvis to heel) scales the standing threshold.
+        // pelvis. The leg length (pelvis to heel) scales the standing threshold: the median
+        // of the squared lengths, whose root is the median length.
         let mut m = nalgebra::Matrix3::zeros();
-        let mut legs = Vec::new();
+        let mut legs: Vec<i64> = Vec::with_capacity(feet.len() * pelvis.len());
         for (_, heel, _) in &feet {
             for (h, q) in heel.position.iter().zip(&pelvis) {
                 let d = horizontal(h - q);
                 if d.iter().all(|c| c.is_finite()) {
                     m += d * d.transpose();
                 }
-                let leg = (h - q).norm();
-                if leg.is_finite() {
-                    legs.push(leg);
+                let squared = (h - q).norm_squared();
+                if squared.is_finite() {
+                    legs.push(order_key(squared));
                 }
             }
         }
-        let leg = crate::signal::median(legs.into_iter());
+        let leg = if legs.is_empty() {
+            f64::NAN
+        } else {
+            let mid = ((legs.len() - 1) as f64 * 0.5).round() as usize;
+            from_order_key(*legs.select_nth_unstable(mid).1).sqrt()
+        };
+        drop(legs);
         let eig = nalgebra::SymmetricEigen::new(m);
         let (k, _) = eig
             .eigenvalues
@@ -652,20 +690,23 @@ impl EventDetector for KeypointEventDetector {
         let fwd: Vector3<f64> = eig.eigenvectors.column(k).into_owned();
         let hz = rec.sampling_rate_hz;
         let n = rec.n_samples.min(pelvis.len());
-        let along = |pts: &[Vector3<f64>]| -> Vec<f64> {
-            pts.iter()
-                .take(n)
-                .map(|v| {
-                    // A point outside a normalised image is a guess of the pose estimator's.
-                    if normalised && !(0.0..=1.0).contains(&v.x) {
-                        f64::NAN
-                    } else {
-                        horizontal(*v).dot(&fwd)
-                    }
-                })
-                .collect()
+        let along_one = |v: &Vector3<f64>| -> f64 {
+            // A point outside a normalised image is a guess of the pose estimator's.
+            if normalised && !(0.0..=1.0).contains(&v.x) {
+                f64::NAN
+            } else {
+                horizontal(*v).dot(&fwd)
+            }
         };
-        let vel_pelvis = velocities(&along(&pelvis), hz);
+        let along =
+            |pts: &[Vector3<f64>]| -> Vec<f64> { pts.iter().take(n).map(along_one).collect() };
+        // Velocities between consecutive samples along the forward axis, per second: element
+        // `k` is the mean velocity from sample `k` to `k + 1`.
+        let vel_pelvis: Vec<f64> = pelvis[..n]
+            .windows(2)
+            .map(|w| (along_one(&w[1]) - along_one(&w[0])) * hz)
+            .collect();
+        drop(pelvis);
         let mut tracks: Vec<(&str, Vec<f64>, Vec<f64>)> = feet
             .iter()
             .map(|(side, heel, toe)| (*side, along(&heel.position), along(&toe.position)))
@@ -673,30 +714,32 @@ impl EventDetector for KeypointEventDetector {
         if let [(_, lh, lt), (_, rh, rt)] = tracks.as_mut_slice() {
             unswap(lh, lt, rh, rt, ((0.15 * hz).round() as usize).max(1));
         }
-        let vel_feet: Vec<(&str, Vec<f64>, Vec<f64>)> = tracks
+        let vel_feet: Vec<(Vec<f64>, Vec<f64>)> = tracks
             .iter()
-            .map(|(side, h, t)| (*side, velocities(h, hz), velocities(t, hz)))
+            .map(|(_, h, t)| (velocities(h, hz), velocities(t, hz)))
             .collect();
         let all: Vec<&[f64]> = vel_feet
             .iter()
-            .flat_map(|(_, h, t)| [h.as_slice(), t.as_slice()])
+            .flat_map(|(h, t)| [h.as_slice(), t.as_slice()])
             .collect();
         let half = ((p.floor_window_s * hz / 2.0).round() as usize).max(1);
         let step = ((0.5 * hz).round() as usize).max(1);
         let (floor, speed) = floor_and_speed(&all, &vel_pelvis, half, step, p.floor_quantile);
+        drop(vel_pelvis);
         let min_speed = p.min_walking_speed_leg_per_s * leg;
-        let ratio = |v: &[f64]| -> Vec<f64> {
-            v.iter()
-                .zip(floor.iter().zip(&speed))
-                .map(|(v, (f, s))| {
-                    let u = (v - f) / s;
-                    if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
-                        u
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect()
+        // Each foot point's velocity relative to the floor over the walking speed, into a
+        // buffer used for one point after the other.
+        let mut u: Vec<f64> = Vec::with_capacity(floor.len());
+        let ratio = |v: &[f64], u: &mut Vec<f64>| {
+            u.clear();
+            u.extend(v.iter().zip(floor.iter().zip(&speed)).map(|(v, (f, s))| {
+                let u = (v - f) / s;
+                if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
+                    u
+                } else {
+                    f64::NAN
+                }
+            }));
         };
         let min_len = (p.min_swing_s * hz).round() as usize;
         let max_pause = (p.max_pause_s * hz).round() as usize;
@@ -720,56 +763,38 @@ impl EventDetector for KeypointEventDetector {
             acc += last_floor / hz;
             floor_at.push(acc);
         }
-        // Weights of the contact fits: the pose estimator's confidence in each point.
-        let confidence = |pt: &Point| -> Vec<f64> {
-            match &pt.confidence {
-                Some(c) => c.iter().map(|&c| f64::from(c).clamp(0.05, 1.0)).collect(),
-                None => vec![1.0; n],
-            }
-        };
-        let weights_of = |side: &str| -> (Vec<f64>, Vec<f64>) {
-            match feet.iter().find(|f| f.0 == side) {
-                Some((_, heel, toe)) => (confidence(heel), confidence(toe)),
-                None => (vec![1.0; n], vec![1.0; n]),
-            }
-        };
         // The contact fits reach 0.3 s into the stance and 0.15 s into the swing.
         let still = (0.3 * hz).ceil() as usize;
         let moving = ((0.15 * hz).ceil() as usize).max(3);
         let search = (0.05 * hz).max(2.0);
-        for ((side, heel_v, toe_v), (_, heel_x, toe_x)) in vel_feet.iter().zip(&tracks) {
-            let (heel_w, toe_w) = weights_of(side);
-            for (u, kind, level, x, weights) in [
-                (
-                    ratio(heel_v),
-                    EventKind::InitialContact,
-                    ic_level,
-                    heel_x,
-                    &heel_w,
-                ),
-                (
-                    ratio(toe_v),
-                    EventKind::FinalContact,
-                    fc_level,
-                    toe_x,
-                    &toe_w,
-                ),
+        for (((side, heel_x, toe_x), (heel_v, toe_v)), (_, heel_pt, toe_pt)) in
+            tracks.iter().zip(&vel_feet).zip(&feet)
+        {
+            for (v, kind, level, x, point) in [
+                (heel_v, EventKind::InitialContact, ic_level, heel_x, heel_pt),
+                (toe_v, EventKind::FinalContact, fc_level, toe_x, toe_pt),
             ] {
                 let ends = kind == EventKind::InitialContact;
-                // The point's position relative to the floor (the fit's sign does not matter).
-                let r: Vec<f64> = if markers {
-                    Vec::new()
-                } else {
-                    x.iter().zip(&floor_at).map(|(x, f)| x - f).collect()
+                // The fit's samples: the point's position relative to the floor (the fit's
+                // sign does not matter), weighted by the pose estimator's confidence in it.
+                let confidence = point.confidence.as_deref();
+                let len = x
+                    .len()
+                    .min(floor_at.len())
+                    .min(confidence.map_or(usize::MAX, <[f32]>::len));
+                let sample = |i: usize| {
+                    let w = confidence.map_or(1.0, |c| f64::from(c[i]).clamp(0.05, 1.0));
+                    (x[i] - floor_at[i], w)
                 };
                 let mut last = f64::NEG_INFINITY;
+                ratio(v, &mut u);
                 for at in crossings(&u, level, p.min_swing_speed_ratio, min_len, max_pause, ends) {
                     // Pose-estimator points stop with the floor: the contact is where the
                     // point's path relative to the floor leaves (or joins) its still level.
                     let at = if markers {
                         at
                     } else {
-                        refine_contact(&r, weights, at, ends, still, moving, search).unwrap_or(at)
+                        fit_contact(len, sample, at, ends, still, moving, search).unwrap_or(at)
                     };
                     // Two swings closer than a step (noise taken for a swing): the first.
                     if at - last < gap {
@@ -792,6 +817,20 @@ impl EventDetector for KeypointEventDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`fit_contact`] over slices of positions and weights.
+    fn refine_contact(
+        r: &[f64],
+        w: &[f64],
+        coarse: f64,
+        ends: bool,
+        still: usize,
+        moving: usize,
+        search: f64,
+    ) -> Option<f64> {
+        let n = r.len().min(w.len());
+        fit_contact(n, |i| (r[i], w[i]), coarse, ends, still, moving, search)
+    }
 
     #[test]
     fn crossings_by_hand() {
