@@ -262,10 +262,10 @@ pub(super) fn pelvis(sk: &Skeleton) -> Option<Vec<Vector3<f64>>> {
     )
 }
 
-/// Velocities between consecutive samples along the forward axis, per second: element `k`
-/// is the mean velocity from sample `k` to `k + 1` (`NaN` where either is missing).
-fn velocities(x: &[f64], hz: f64) -> Vec<f64> {
-    x.windows(2).map(|w| (w[1] - w[0]) * hz).collect()
+/// The velocity between samples `k` and `k + 1` of forward positions, per second: the mean
+/// velocity over that interval (`NaN` where either is missing).
+fn velocity(x: &[f64], k: usize, hz: f64) -> f64 {
+    (x[k + 1] - x[k]) * hz
 }
 
 /// Undo the pose estimator's left/right swaps of the feet: a frame whose left and right
@@ -329,8 +329,9 @@ fn from_order_key(k: i64) -> f64 {
 }
 
 /// The floor's velocity and the walking speed (the pelvis relative to the floor, signed)
-/// at every interval, from the foot points' and the pelvis's interval velocities: measured
-/// every `step` intervals over `half` intervals either side, held in between.
+/// from the foot points' and the pelvis's forward positions (their [`velocity`] over each
+/// interval): measured every `step` intervals over `half` intervals either side and held in
+/// between, so one pair per `step` intervals (the last run may be shorter).
 ///
 /// Per window: the pelvis's median, then whether it lies at or above the feet's median (no
 /// selection needed: it does when at least half the feet's values, rounded up past the
@@ -339,13 +340,13 @@ fn from_order_key(k: i64) -> f64 {
 fn floor_and_speed(
     feet: &[&[f64]],
     pelvis: &[f64],
+    hz: f64,
     half: usize,
     step: usize,
     quantile: f64,
-) -> (Vec<f64>, Vec<f64>) {
-    let m = pelvis.len();
-    let mut floor = vec![f64::NAN; m];
-    let mut speed = vec![f64::NAN; m];
+) -> Vec<(f64, f64)> {
+    let m = pelvis.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(m.div_ceil(step));
     let mut buf: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
     let mut pel: Vec<i64> = Vec::with_capacity(2 * half + 1);
     let mut c = 0;
@@ -353,12 +354,12 @@ fn floor_and_speed(
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
         pel.clear();
         pel.extend(
-            pelvis[a..b]
-                .iter()
+            (a..b)
+                .map(|k| velocity(pelvis, k, hz))
                 .filter(|v| v.is_finite())
-                .map(|&v| order_key(v)),
+                .map(order_key),
         );
-        let (fl, sp) = if pel.is_empty() {
+        let pair = if pel.is_empty() {
             (f64::NAN, f64::NAN)
         } else {
             let mid = (pel.len() - 1) / 2;
@@ -366,7 +367,8 @@ fn floor_and_speed(
             buf.clear();
             let mut at_or_below = 0usize;
             for f in feet {
-                for &v in &f[a..b] {
+                for k in a..b {
+                    let v = velocity(f, k, hz);
                     if v.is_finite() {
                         buf.push(order_key(v));
                         at_or_below += usize::from(v <= p);
@@ -391,12 +393,10 @@ fn floor_and_speed(
                 (fl, p - fl)
             }
         };
-        let end = (c + step).min(m);
-        floor[c..end].fill(fl);
-        speed[c..end].fill(sp);
-        c = end;
+        out.push(pair);
+        c += step;
     }
-    (floor, speed)
+    out
 }
 
 /// Where a swing ends or starts: runs of `u` (a foot point's forward speed relative to the
@@ -468,13 +468,14 @@ fn crossings(
 /// The contact time near `coarse` (in samples) from a point's floor-relative forward
 /// positions and their weights (the pose estimator's confidence), which `sample` gives for
 /// each of the `n` samples by index (a position `NaN` where missing; only the samples
-/// around the contact are asked for). The point is still on one side of the contact (after it for an initial
+/// around the contact are asked for; `buf` holds them). The point is still on one side of the contact (after it for an initial
 /// contact, `ends`; before it for a final contact) and moves away on the other from rest:
 /// its displacement grows smoothly from zero, as the cube and fourth power of the time from
 /// the contact (speed and acceleration both start from zero). The fit, by weighted least
 /// squares, is the still level, a slow drift (an error in the floor's velocity) and the two
 /// growth terms, over the samples up to `still` samples into the stance and `moving`
-/// samples into the swing. Contact times within `search` samples of `coarse` are tried on a
+/// samples into the swing (`reach` is `(still, moving, search)`). Contact times within
+/// `search` samples of `coarse` are tried on a
 /// grid of half samples; the best fit's time is refined by a parabola through its
 /// neighbours' residuals.
 ///
@@ -486,11 +487,10 @@ fn crossings(
 fn fit_contact(
     n: usize,
     sample: impl Fn(usize) -> (f64, f64),
+    buf: &mut Vec<(f64, f64, f64)>,
     coarse: f64,
     ends: bool,
-    still: usize,
-    moving: usize,
-    search: f64,
+    (still, moving, search): (usize, usize, f64),
 ) -> Option<f64> {
     let (before, after) = if ends {
         (moving, still)
@@ -502,17 +502,15 @@ fn fit_contact(
     if hi <= lo {
         return None;
     }
-    // (time from `coarse`, position, weight) of the usable samples.
-    let mut buf = [(0.0, 0.0, 0.0); 128];
-    let mut len = 0;
+    // (time from `coarse`, position, weight) of the usable samples, at most 128.
+    buf.clear();
     for i in lo..=hi {
         let (r, w) = sample(i);
-        if r.is_finite() && w > 0.0 && len < buf.len() {
-            buf[len] = (i as f64 - coarse, r, w);
-            len += 1;
+        if r.is_finite() && w > 0.0 && buf.len() < 128 {
+            buf.push((i as f64 - coarse, r, w));
         }
     }
-    let pts = &buf[..len];
+    let pts = &buf[..];
     // At least two moving samples beyond the search range and three still ones.
     let beyond = |moving_side: bool| {
         pts.iter()
@@ -549,6 +547,8 @@ fn fit_contact(
     let g = solve(b0, b1);
     let fixed = yy - (g.0 * b0 + g.1 * b1);
     // The weighted residual sum of squares with the contact at `t` (from `coarse`).
+    // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
+    // samples (in time order) for an initial contact, a suffix for a final one.
     // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
     // samples (in time order) for an initial contact, a suffix for a final one.
     let residual = |t: f64| -> f64 {
@@ -700,12 +700,7 @@ impl EventDetector for KeypointEventDetector {
         };
         let along =
             |pts: &[Vector3<f64>]| -> Vec<f64> { pts.iter().take(n).map(along_one).collect() };
-        // Velocities between consecutive samples along the forward axis, per second: element
-        // `k` is the mean velocity from sample `k` to `k + 1`.
-        let vel_pelvis: Vec<f64> = pelvis[..n]
-            .windows(2)
-            .map(|w| (along_one(&w[1]) - along_one(&w[0])) * hz)
-            .collect();
+        let pelvis_x = along(&pelvis);
         drop(pelvis);
         let mut tracks: Vec<(&str, Vec<f64>, Vec<f64>)> = feet
             .iter()
@@ -714,32 +709,33 @@ impl EventDetector for KeypointEventDetector {
         if let [(_, lh, lt), (_, rh, rt)] = tracks.as_mut_slice() {
             unswap(lh, lt, rh, rt, ((0.15 * hz).round() as usize).max(1));
         }
-        let vel_feet: Vec<(Vec<f64>, Vec<f64>)> = tracks
+        let all: Vec<&[f64]> = tracks
             .iter()
-            .map(|(_, h, t)| (velocities(h, hz), velocities(t, hz)))
-            .collect();
-        let all: Vec<&[f64]> = vel_feet
-            .iter()
-            .flat_map(|(h, t)| [h.as_slice(), t.as_slice()])
+            .flat_map(|(_, h, t)| [h.as_slice(), t.as_slice()])
             .collect();
         let half = ((p.floor_window_s * hz / 2.0).round() as usize).max(1);
         let step = ((0.5 * hz).round() as usize).max(1);
-        let (floor, speed) = floor_and_speed(&all, &vel_pelvis, half, step, p.floor_quantile);
-        drop(vel_pelvis);
+        // The floor's velocity and the walking speed, one pair per `step` intervals.
+        let floor = floor_and_speed(&all, &pelvis_x, hz, half, step, p.floor_quantile);
+        drop(pelvis_x);
+        let m = n.saturating_sub(1);
         let min_speed = p.min_walking_speed_leg_per_s * leg;
-        // Each foot point's velocity relative to the floor over the walking speed, into a
-        // buffer used for one point after the other.
-        let mut u: Vec<f64> = Vec::with_capacity(floor.len());
-        let ratio = |v: &[f64], u: &mut Vec<f64>| {
+        // Each foot point's velocity relative to the floor over the walking speed, per
+        // interval, into a buffer used for one point after the other.
+        let mut u: Vec<f64> = Vec::with_capacity(m);
+        let ratio = |x: &[f64], u: &mut Vec<f64>| {
             u.clear();
-            u.extend(v.iter().zip(floor.iter().zip(&speed)).map(|(v, (f, s))| {
-                let u = (v - f) / s;
-                if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
-                    u
-                } else {
-                    f64::NAN
-                }
-            }));
+            for (j, &(f, s)) in floor.iter().enumerate() {
+                let range = j * step..((j + 1) * step).min(m);
+                u.extend(range.map(|k| {
+                    let u = (velocity(x, k, hz) - f) / s;
+                    if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
+                        u
+                    } else {
+                        f64::NAN
+                    }
+                }));
+            }
         };
         let min_len = (p.min_swing_s * hz).round() as usize;
         let max_pause = (p.max_pause_s * hz).round() as usize;
@@ -752,27 +748,29 @@ impl EventDetector for KeypointEventDetector {
             (p.contact_speed_ratio, p.contact_speed_ratio)
         };
         // The floor's displacement up to each sample, for positions relative to it.
-        let mut floor_at = Vec::with_capacity(floor.len() + 1);
+        let mut floor_at = Vec::with_capacity(m + 1);
         let mut acc = 0.0;
         let mut last_floor = 0.0;
         floor_at.push(0.0);
-        for f in &floor {
+        for (j, &(f, _)) in floor.iter().enumerate() {
             if f.is_finite() {
-                last_floor = *f;
+                last_floor = f;
             }
-            acc += last_floor / hz;
-            floor_at.push(acc);
+            for _ in j * step..((j + 1) * step).min(m) {
+                acc += last_floor / hz;
+                floor_at.push(acc);
+            }
         }
         // The contact fits reach 0.3 s into the stance and 0.15 s into the swing.
         let still = (0.3 * hz).ceil() as usize;
         let moving = ((0.15 * hz).ceil() as usize).max(3);
         let search = (0.05 * hz).max(2.0);
-        for (((side, heel_x, toe_x), (heel_v, toe_v)), (_, heel_pt, toe_pt)) in
-            tracks.iter().zip(&vel_feet).zip(&feet)
-        {
-            for (v, kind, level, x, point) in [
-                (heel_v, EventKind::InitialContact, ic_level, heel_x, heel_pt),
-                (toe_v, EventKind::FinalContact, fc_level, toe_x, toe_pt),
+        let reach = (still, moving, search);
+        let mut fit_buf = Vec::with_capacity(128);
+        for ((side, heel_x, toe_x), (_, heel_pt, toe_pt)) in tracks.iter().zip(&feet) {
+            for (kind, level, x, point) in [
+                (EventKind::InitialContact, ic_level, heel_x, heel_pt),
+                (EventKind::FinalContact, fc_level, toe_x, toe_pt),
             ] {
                 let ends = kind == EventKind::InitialContact;
                 // The fit's samples: the point's position relative to the floor (the fit's
@@ -787,14 +785,14 @@ impl EventDetector for KeypointEventDetector {
                     (x[i] - floor_at[i], w)
                 };
                 let mut last = f64::NEG_INFINITY;
-                ratio(v, &mut u);
+                ratio(x, &mut u);
                 for at in crossings(&u, level, p.min_swing_speed_ratio, min_len, max_pause, ends) {
                     // Pose-estimator points stop with the floor: the contact is where the
                     // point's path relative to the floor leaves (or joins) its still level.
                     let at = if markers {
                         at
                     } else {
-                        fit_contact(len, sample, at, ends, still, moving, search).unwrap_or(at)
+                        fit_contact(len, sample, &mut fit_buf, at, ends, reach).unwrap_or(at)
                     };
                     // Two swings closer than a step (noise taken for a swing): the first.
                     if at - last < gap {
@@ -829,7 +827,8 @@ mod tests {
         search: f64,
     ) -> Option<f64> {
         let n = r.len().min(w.len());
-        fit_contact(n, |i| (r[i], w[i]), coarse, ends, still, moving, search)
+        let reach = (still, moving, search);
+        fit_contact(n, |i| (r[i], w[i]), &mut Vec::new(), coarse, ends, reach)
     }
 
     #[test]
@@ -904,6 +903,16 @@ mod tests {
         unswap(&mut lh, &mut lt, &mut rh, &mut rt, 3);
         assert_eq!(lh, [0.0, 0.0, 0.0, 0.0]);
         assert_eq!(rt, [0.6, 0.7, 0.8, 0.9]);
+        // Frames 2 to 5 swapped, a run longer than 3 frames: the feet crossing, left as they
+        // were; the same run allowed 4 frames is swapped back.
+        let left = vec![0.0, 0.0, 0.7, 0.8, 0.9, 1.0, 0.0];
+        let right = vec![0.5, 0.6, 0.0, 0.0, 0.0, 0.0, 1.1];
+        let (mut lh, mut lt, mut rh, mut rt) = (left.clone(), left.clone(), right.clone(), right);
+        unswap(&mut lh, &mut lt, &mut rh, &mut rt, 3);
+        assert_eq!((&lh, &rt), (&left, &rh));
+        unswap(&mut lh, &mut lt, &mut rh, &mut rt, 4);
+        assert_eq!(lh, [0.0; 7]);
+        assert_eq!(rt, [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]);
     }
 
     #[test]
