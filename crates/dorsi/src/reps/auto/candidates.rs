@@ -24,6 +24,10 @@ pub(crate) struct Candidate {
     /// coordinate divided by its own jitter), so an amplitude says how far a movement
     /// stands out of the pose estimator's noise.
     pub noise_unit: bool,
+    /// An auxiliary candidate (one image axis of the keypoints): not chosen for its own
+    /// period, only to split a chosen cycle in two when it repeats every half cycle (an
+    /// alternating lunge: the body goes down once per leg, but sideways once per pair).
+    pub auxiliary: bool,
 }
 
 /// The analysis grid: every `factor` samples of the recording averaged into one.
@@ -139,6 +143,8 @@ pub(crate) struct Group {
     /// The grid samples from the first to the last one where any channel was observed
     /// (before gaps were filled).
     pub observed: Range<usize>,
+    /// Its candidates are auxiliary ([`Candidate::auxiliary`]).
+    pub auxiliary: bool,
 }
 
 /// The grid samples from the first to the last finite value of `x` (empty when none is).
@@ -244,6 +250,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 kind: Kind::Acc,
                 channels: ch,
                 observed,
+                auxiliary: false,
             });
         }
         if let Some((ch, observed)) = imu
@@ -257,6 +264,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 kind: Kind::Gyro,
                 channels: ch,
                 observed,
+                auxiliary: false,
             });
         }
     }
@@ -276,6 +284,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
         // other (alternating lunges) repeats once per side, as people count it.
         let mut ch = Vec::new();
         let mut noise = Vec::new();
+        let mut axes = Vec::new();
         let mut seen = 0..0;
         // Gross errors of a frame or two (a point jumping to a wrong limb and back) are
         // removed by a running median over about 0.15 s (after the jitter is measured).
@@ -311,6 +320,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                     noise.push(jitter(&c));
                     c = crate::signal::running_median(&c, spike_half);
                     ch.push(c);
+                    axes.push(axis);
                 }
             }
         }
@@ -327,12 +337,34 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                         .collect()
                 })
                 .collect();
+            // Each axis on its own as well (auxiliary: see `Candidate::auxiliary`).
+            if dims > 1 {
+                for (axis, label) in ["x", "y", "z"].iter().enumerate().take(dims) {
+                    let sub: Vec<Vec<f64>> = ch
+                        .iter()
+                        .zip(&axes)
+                        .filter(|(_, a)| **a == axis)
+                        .map(|(c, _)| c.clone())
+                        .collect();
+                    if sub.len() >= 2 {
+                        out.push(Group {
+                            name: format!("keypoints_{label}"),
+                            unit: "1".into(),
+                            kind: Kind::Points,
+                            channels: sub,
+                            observed: seen.clone(),
+                            auxiliary: true,
+                        });
+                    }
+                }
+            }
             out.push(Group {
                 name: "keypoints".into(),
                 unit: "1".into(),
                 kind: Kind::Points,
                 channels: ch,
                 observed: seen,
+                auxiliary: false,
             });
         }
     }
@@ -360,6 +392,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 kind: Kind::Signals,
                 channels: ch,
                 observed: seen,
+                auxiliary: false,
             });
         } else if !ch.is_empty() {
             for c in &mut ch {
@@ -372,6 +405,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 kind: Kind::Signals,
                 channels: ch,
                 observed: seen,
+                auxiliary: false,
             });
         }
     }
@@ -512,6 +546,7 @@ pub(crate) fn candidates(
                     values: detrend(&angle, trend_samples),
                     velocity: false,
                     noise_unit: false,
+                    auxiliary: false,
                 });
             }
             out.push(Candidate {
@@ -520,6 +555,7 @@ pub(crate) fn candidates(
                 values,
                 velocity: g.kind == Kind::Gyro,
                 noise_unit: g.kind == Kind::Points,
+                auxiliary: g.auxiliary,
             });
         }
     }

@@ -11,9 +11,10 @@
 //!    gyroscope, and the angles the gyroscope components integrate to (drift removed by a
 //!    moving average); for keypoints / markers: the first two principal components of the
 //!    point trajectories, each coordinate rid of gross errors of a frame or two (a running
-//!    median), lightly smoothed and divided by its own frame-to-frame jitter, left and right points averaged (immune to side swaps; an
-//!    exercise done side after side repeats once per side); for a recording of plain signals
-//!    only: their principal components (standardised). When any IMU has a gyroscope,
+//!    median), lightly smoothed and divided by its own frame-to-frame jitter, left and
+//!    right points averaged (immune to side swaps); beside them, auxiliary candidates: the
+//!    same for each axis of the points on its own; for a recording of plain signals only:
+//!    their principal components (standardised). When any IMU has a gyroscope,
 //!    accelerometer-only tags are left out.
 //! 3. **Choice.** Each candidate's autocorrelation (FFT, O(n log n)) is searched for its first
 //!    strong local maximum between [`AutoParams::min_period_s`] and
@@ -25,6 +26,11 @@
 //!    that period; the most periodic wins, and its peak is the period. Position-like
 //!    candidates (acceleration, angle, keypoints) are preferred to angular rates of the same
 //!    period when nearly as periodic, because their rest level makes clear rep borders.
+//!    Auxiliary candidates take no part in this; but when one of them repeats every half
+//!    cycle at least as well as the chosen candidate repeats every cycle (and that reaches
+//!    [`AutoParams::min_split_periodicity`]), it is the signal and the half cycle the
+//!    period: an exercise done side after side (alternating lunges) moves sideways once
+//!    per pair, but up and down once per side, as people count it.
 //! 4. **Bouts.** The candidates' correlation with themselves about one period later, over a
 //!    sliding window of a few periods, marks the bouts of repetition (sets); stretches where
 //!    it is low are rests, and give no reps. With one bout (or none clear enough), the whole
@@ -43,7 +49,9 @@
 //!    valley before its peak and ends where it is back in the valley after it
 //!    ([`AutoParams::border_ratio`]). Keypoint reps whose typical size is under
 //!    [`AutoParams::min_noise_ratio`] times the points' jitter are the estimator's noise:
-//!    the bout gives none.
+//!    the bout gives none. A rep further than [`AutoParams::isolation_periods`] from every
+//!    other rep of its bout is not part of its rhythm and is left out; a recording where a
+//!    single rep is found gives none (one rep is no repetition).
 //!
 //! Everything is linear in the recording's length apart from the FFTs (n log n on the
 //! decimated grid).
@@ -92,8 +100,14 @@ pub struct AutoParams {
     /// whose periodicity is at most this much higher (autocorrelation units). Default 0.1.
     pub position_preference: f64,
     /// Below this autocorrelation at the period, the recording is not repetitive and no reps
-    /// are reported. Default 0.2.
+    /// are reported. Default 0.12 (a few reps among other movements repeat weakly over the
+    /// whole recording; a pose estimator's noise, which can repeat as much by chance, is
+    /// told apart by its size: [`min_noise_ratio`](Self::min_noise_ratio)).
     pub min_periodicity: f64,
+    /// A chosen cycle is split in two when an auxiliary candidate (one image axis of the
+    /// keypoints) repeats every half cycle at least as well, only when the cycle's own
+    /// autocorrelation reaches this. Default 0.2.
+    pub min_split_periodicity: f64,
     /// Peaks closer than this share of the period are one rep (the highest is kept).
     /// Default 0.5.
     pub min_peak_distance_ratio: f64,
@@ -127,6 +141,10 @@ pub struct AutoParams {
     /// absolute difference between frames, the unit of keypoint components): a smaller
     /// typical rep is the pose estimator's noise, and the bout gives no reps. Default 5.
     pub min_noise_ratio: f64,
+    /// A rep whose nearest neighbour in its bout is further than this many periods away is
+    /// not part of the bout's rhythm and is left out (in bouts of at least 3 reps).
+    /// Default 2.
+    pub isolation_periods: f64,
 }
 
 impl Default for AutoParams {
@@ -137,7 +155,8 @@ impl Default for AutoParams {
             max_analysis_rate_hz: 30.0,
             harmonic_ratio: 0.8,
             position_preference: 0.1,
-            min_periodicity: 0.2,
+            min_periodicity: 0.12,
+            min_split_periodicity: 0.2,
             min_peak_distance_ratio: 0.5,
             smoothing_ratio: 0.15,
             min_prominence_ratio: 0.4,
@@ -148,6 +167,7 @@ impl Default for AutoParams {
             min_local_periodicity: 0.4,
             min_bout_periods: 1.0,
             min_noise_ratio: 5.0,
+            isolation_periods: 2.0,
         }
     }
 }
@@ -257,6 +277,20 @@ impl AutoParams {
             "0 to 1",
         )?;
         check("border_ratio", self.border_ratio, 0.0, 0.5, "0 to 0.5")?;
+        check(
+            "min_split_periodicity",
+            self.min_split_periodicity,
+            -1.0,
+            1.0,
+            "-1 to 1",
+        )?;
+        check(
+            "isolation_periods",
+            self.isolation_periods,
+            1.0,
+            1.0e6,
+            "1 to 1e6",
+        )?;
         check(
             "min_noise_ratio",
             self.min_noise_ratio,
@@ -376,10 +410,11 @@ fn choose(
             period_s: p.map(|p| p.samples / rate_hz),
             periodicity: p.map(|p| p.score),
         });
-        if let Some(p) = p {
+        if let Some(p) = p.filter(|_| !c.auxiliary) {
             found.push((i, p));
         }
     }
+    let main: Vec<usize> = (0..cands.len()).filter(|&i| !cands[i].auxiliary).collect();
     // The rep cycle is the period every projection shares: the candidates' mean
     // autocorrelation peaks at it (a projection dominated by a harmonic repeats after half
     // a cycle, but after a whole one as well), and the shortest strong peak of the mean is
@@ -387,15 +422,14 @@ fn choose(
     // fifth of that period. Without a mean peak, each candidate's own period stands.
     let acf_len = acfs.iter().map(Vec::len).min().unwrap_or(0);
     let mean_acf: Vec<f64> = (0..acf_len)
-        .map(|k| acfs.iter().map(|a| a[k]).sum::<f64>() / acfs.len() as f64)
+        .map(|k| main.iter().map(|&i| acfs[i][k]).sum::<f64>() / main.len().max(1) as f64)
         .collect();
     if let Some(c) =
         period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
     {
-        let near: Vec<(usize, Period)> = acfs
+        let near: Vec<(usize, Period)> = main
             .iter()
-            .enumerate()
-            .filter_map(|(i, a)| peak_near(a, n, c.samples, 0.2).map(|p| (i, p)))
+            .filter_map(|&i| peak_near(&acfs[i], n, c.samples, 0.2).map(|p| (i, p)))
             .collect();
         if !near.is_empty() {
             found = near;
@@ -418,6 +452,22 @@ fn choose(
         })
         .unwrap_or((bi, b))
     });
+    // A cycle that an auxiliary candidate repeats every half cycle, as well as the chosen
+    // one repeats every cycle, is two reps (an alternating exercise: one per side).
+    let chosen = chosen.map(|(ci, c)| {
+        let half = c.samples / 2.0;
+        if half < min_lag as f64 || c.score < params.min_split_periodicity {
+            return (ci, c);
+        }
+        cands
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.auxiliary)
+            .filter_map(|(i, _)| peak_near(&acfs[i], n, half, 0.2).map(|p| (i, p)))
+            .filter(|(_, p)| p.score >= c.score)
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+            .unwrap_or((ci, c))
+    });
     (chosen, scores)
 }
 
@@ -434,6 +484,7 @@ fn find_bouts(
     let detrend_width = (2.0 * period).round() as usize;
     let chans: Vec<Vec<f64>> = cands
         .iter()
+        .filter(|c| !c.auxiliary)
         .map(|c| {
             let mut x = detrend(&c.values, detrend_width);
             let sd = (x.iter().map(|v| v * v).sum::<f64>() / x.len().max(1) as f64).sqrt();
@@ -634,6 +685,23 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
                 cycles.clear();
             }
         }
+        // A rep far from every other rep of its bout is not part of the rhythm (getting
+        // into position, a fidget before the set).
+        if cycles.len() >= 3 {
+            let far = params.isolation_periods * p.samples;
+            let peaks: Vec<usize> = cycles.iter().map(|c| c.peak).collect();
+            let near = |i: usize| {
+                let before = i.checked_sub(1).map(|j| peaks[i] - peaks[j]);
+                let after = peaks.get(i + 1).map(|q| q - peaks[i]);
+                [before, after]
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d as f64 <= far)
+            };
+            let keep: Vec<bool> = (0..peaks.len()).map(near).collect();
+            let mut keep = keep.into_iter();
+            cycles.retain(|_| keep.next().unwrap_or(true));
+        }
         let (first, last) = match (cycles.first(), cycles.last()) {
             (Some(f), Some(l)) => (ext.start + f.start, ext.start + l.end),
             _ => (ext.start, ext.end.saturating_sub(1)),
@@ -655,6 +723,13 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             unit,
             bout,
         });
+    }
+    // One rep is no repetition: a recording where a single one is found gives none.
+    if pieces.iter().map(|p| p.cycles.len()).sum::<usize>() < 2 {
+        for p in &mut pieces {
+            p.cycles.clear();
+            p.bout.reps = 0;
+        }
     }
     let same = pieces
         .iter()
