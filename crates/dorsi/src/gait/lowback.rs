@@ -57,7 +57,6 @@
 use nalgebra::Vector3;
 
 use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
-use crate::motion::moving_average;
 use crate::Recording;
 
 /// The detector's name in manifests and reports.
@@ -274,19 +273,68 @@ fn gaussian_kernel(sigma: f64) -> Vec<f64> {
 
 /// `x` correlated with a centred, odd-length kernel; the ends are extended with the end
 /// values.
+#[cfg(test)]
 fn convolve(x: &[f64], kernel: &[f64]) -> Vec<f64> {
-    let (Some(&first), Some(&last)) = (x.first(), x.last()) else {
-        return Vec::new();
-    };
+    (0..x.len()).map(|k| correlate_at(x, kernel, k)).collect()
+}
+
+/// Element `k` of [`convolve`] alone: the same sums in the same order.
+fn correlate_at(x: &[f64], kernel: &[f64], k: usize) -> f64 {
     let half = kernel.len() / 2;
-    let mut padded = Vec::with_capacity(x.len() + 2 * half);
-    padded.extend(std::iter::repeat_n(first, half));
-    padded.extend_from_slice(x);
-    padded.extend(std::iter::repeat_n(last, half));
-    padded
-        .windows(kernel.len())
-        .map(|w| dot(w, kernel))
-        .collect()
+    if k >= half && k + half < x.len() {
+        return dot(&x[k - half..=k + half], kernel);
+    }
+    // Near an end: the window with the end values repeated past it.
+    let Some(last) = x.len().checked_sub(1) else {
+        return f64::NAN;
+    };
+    let window: Vec<f64> = (0..kernel.len())
+        .map(|j| x[(k + j).saturating_sub(half).min(last)])
+        .collect();
+    dot(&window, kernel)
+}
+
+/// Moving averages of `K` signals at once, as [`crate::motion::moving_average`] computes each (the mean of
+/// the finite values over `width / 2` samples either side, shrinking at the ends, from
+/// running sums: sum to the window's end minus sum to its start), streamed with two running
+/// sums per signal instead of arrays of them: `out(i, means)` for each sample in turn.
+/// `x(j)` is asked for each sample twice (once as the window reaches it, once as it leaves).
+fn moving_means<const K: usize>(
+    n: usize,
+    width: usize,
+    x: impl Fn(usize) -> [f64; K],
+    mut out: impl FnMut(usize, [f64; K]),
+) {
+    let half = width / 2;
+    // Sums and counts of the finite values of samples `0..start` and `0..end`.
+    let (mut sum_start, mut sum_end) = ([0.0; K], [0.0; K]);
+    let (mut count_start, mut count_end) = ([0usize; K], [0usize; K]);
+    let (mut start, mut end) = (0, 0);
+    let add = |sum: &mut [f64; K], count: &mut [usize; K], v: [f64; K]| {
+        for k in 0..K {
+            let ok = v[k].is_finite();
+            sum[k] += if ok { v[k] } else { 0.0 };
+            count[k] += usize::from(ok);
+        }
+    };
+    for i in 0..n {
+        while end < (i + half + 1).min(n) {
+            add(&mut sum_end, &mut count_end, x(end));
+            end += 1;
+        }
+        while start < i.saturating_sub(half) {
+            add(&mut sum_start, &mut count_start, x(start));
+            start += 1;
+        }
+        let mut mean = [f64::NAN; K];
+        for k in 0..K {
+            let c = count_end[k] - count_start[k];
+            if c > 0 {
+                mean[k] = (sum_end[k] - sum_start[k]) / c as f64;
+            }
+        }
+        out(i, mean);
+    }
 }
 
 /// Dot product with four running sums (independent additions pipeline and vectorise).
@@ -310,10 +358,15 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Fractional position of the peak at `i` of `s` by a parabola through its neighbours.
 fn parabolic_peak(s: &[f64], i: usize) -> f64 {
-    if i == 0 || i + 1 >= s.len() {
+    parabolic_peak_by(|k| s[k], s.len(), i)
+}
+
+/// [`parabolic_peak`] of a signal of `len` samples given sample by sample.
+fn parabolic_peak_by(s: impl Fn(usize) -> f64, len: usize, i: usize) -> f64 {
+    if i == 0 || i + 1 >= len {
         return i as f64;
     }
-    let (a, b, c) = (s[i - 1], s[i], s[i + 1]);
+    let (a, b, c) = (s(i - 1), s(i), s(i + 1));
     let den = a - 2.0 * b + c;
     if den.abs() < 1e-12 || !den.is_finite() {
         return i as f64;
@@ -410,6 +463,38 @@ impl LowerBackEventDetector {
     /// The vertical acceleration, smooth vertical jerk and turning rate of the recording's
     /// lower-back IMU.
     pub fn signals(&self, rec: &Recording) -> Result<LowerBackSignals, DetectError> {
+        let spans = self.spans(rec)?;
+        let n = rec.n_samples;
+        let hz = rec.sampling_rate_hz;
+        let mut vertical = vec![f64::NAN; n];
+        let mut jerk = vec![f64::NAN; n];
+        let mut fine = vec![f64::NAN; n];
+        let has_yaw = spans.gyro;
+        let mut yaw = has_yaw.then(|| vec![f64::NAN; n]);
+        for span in &spans.spans {
+            let r = span.range.clone();
+            vertical[r.clone()].copy_from_slice(&span.vertical);
+            jerk[r.clone()].copy_from_slice(&span.jerk);
+            for (k, f) in fine[r.clone()].iter_mut().enumerate() {
+                *f = spans.fine_at(span, k, hz);
+            }
+            if let Some(yaw) = yaw.as_mut() {
+                for (k, y) in yaw[r.clone()].iter_mut().enumerate() {
+                    *y = spans.yaw_at(span, k);
+                }
+            }
+        }
+        Ok(LowerBackSignals {
+            vertical_acc_mps2: vertical,
+            vertical_jerk_mps3: jerk,
+            fine_jerk_mps3: fine,
+            yaw_rate_rads: yaw,
+        })
+    }
+
+    /// The signals every step of the detection needs, span by span; the finer jerk and the
+    /// turning rate are computed only where they are asked for.
+    fn spans(&self, rec: &Recording) -> Result<Spans, DetectError> {
         self.params.validate()?;
         let imu = self.pick_imu(rec)?;
         let Some(acc) = imu.acc_mps2.as_deref() else {
@@ -425,100 +510,95 @@ impl LowerBackEventDetector {
         let p = &self.params;
         let hz = rec.sampling_rate_hz;
         let width = ((p.gravity_window_s * hz).round() as usize).max(1);
-        let n = rec.n_samples;
-        let mut vertical = vec![f64::NAN; n];
-        let mut jerk = vec![f64::NAN; n];
-        let mut fine = vec![f64::NAN; n];
-        let f_kernel = gaussian_derivative_kernel((p.refine_s * hz).max(0.5));
-        let mut yaw = gyro.map(|_| vec![f64::NAN; n]);
         let d_kernel = gaussian_derivative_kernel(p.smoothing_s * hz);
-        let lat_kernel = gaussian_kernel(p.laterality_smoothing_s * hz);
         let lat_width = ((p.laterality_window_s * hz).round() as usize).max(1);
+        let mut spans = Vec::new();
         for range in rec.segments() {
             let a = &acc[range.clone()];
-            let comp = |k: usize| -> Vec<f64> {
-                moving_average(&a.iter().map(|v| v[k]).collect::<Vec<f64>>(), width)
-            };
-            let (gx, gy, gz) = (comp(0), comp(1), comp(2));
-            let up: Vec<Vector3<f64>> = (0..a.len())
-                .map(|i| {
-                    let g = Vector3::new(gx[i], gy[i], gz[i]);
-                    let norm = g.norm();
-                    if norm > 1e-6 && norm.is_finite() {
-                        g / norm
+            let g = gyro.map(|g| &g[range.clone()]);
+            let len = a.len();
+            // The specific force along the vertical (its average direction over the gravity
+            // window), and the angular rate about it.
+            let mut along = vec![0.0; len];
+            let mut turning = g.map(|_| vec![0.0; len]);
+            moving_means(
+                len,
+                width,
+                |j| [a[j].x, a[j].y, a[j].z],
+                |i, [gx, gy, gz]| {
+                    let g_i = Vector3::new(gx, gy, gz);
+                    let norm = g_i.norm();
+                    let up = if norm > 1e-6 && norm.is_finite() {
+                        g_i / norm
                     } else {
                         Vector3::new(f64::NAN, f64::NAN, f64::NAN)
+                    };
+                    along[i] = a[i].dot(&up);
+                    if let (Some(g), Some(t)) = (g, turning.as_mut()) {
+                        t[i] = g[i].dot(&up);
                     }
-                })
-                .collect();
-            let along: Vec<f64> = a.iter().zip(&up).map(|(f, u)| f.dot(u)).collect();
-            let slow = moving_average(&along, width);
-            let v: Vec<f64> = along
-                .iter()
-                .zip(&slow)
-                .map(|(x, s)| {
-                    let d = x - s;
-                    if d.is_finite() {
-                        d
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            let j = convolve(&v, &d_kernel);
-            let jf = convolve(&v, &f_kernel);
+                },
+            );
+            // Each less its slow part (gravity and drift; the turning rate's mean).
+            let high_pass = |x: &[f64], width: usize| -> Vec<f64> {
+                let mut out = vec![0.0; x.len()];
+                moving_means(
+                    x.len(),
+                    width,
+                    |j| [x[j]],
+                    |i, [slow]| {
+                        let d = x[i] - slow;
+                        out[i] = if d.is_finite() { d } else { 0.0 };
+                    },
+                );
+                out
+            };
+            let vertical = high_pass(&along, width);
+            drop(along);
+            let turning = turning.map(|t| high_pass(&t, lat_width));
             // Per sample → per second.
-            for (k, i) in range.clone().enumerate() {
-                vertical[i] = v[k];
-                jerk[i] = j[k] * hz;
-                fine[i] = jf[k] * hz;
-            }
-            if let (Some(g), Some(out)) = (gyro, yaw.as_mut()) {
-                let w: Vec<f64> = g[range.clone()]
-                    .iter()
-                    .zip(&up)
-                    .map(|(w, u)| w.dot(u))
-                    .collect();
-                let slow = moving_average(&w, lat_width);
-                let hp: Vec<f64> = w
-                    .iter()
-                    .zip(&slow)
-                    .map(|(x, s)| if (x - s).is_finite() { x - s } else { 0.0 })
-                    .collect();
-                let smooth = convolve(&hp, &lat_kernel);
-                for (k, i) in range.clone().enumerate() {
-                    out[i] = smooth[k];
-                }
-            }
+            let jerk = (0..len)
+                .map(|k| correlate_at(&vertical, &d_kernel, k) * hz)
+                .collect();
+            spans.push(Span {
+                range,
+                vertical,
+                jerk,
+                turning,
+            });
         }
-        Ok(LowerBackSignals {
-            vertical_acc_mps2: vertical,
-            vertical_jerk_mps3: jerk,
-            fine_jerk_mps3: fine,
-            yaw_rate_rads: yaw,
+        Ok(Spans {
+            spans,
+            gyro: gyro.is_some(),
+            fine_kernel: gaussian_derivative_kernel((p.refine_s * hz).max(0.5)),
+            yaw_kernel: gaussian_kernel(p.laterality_smoothing_s * hz),
         })
     }
 
     /// Initial contacts in walking bouts as fractional samples, grouped by bout.
-    fn contacts(&self, rec: &Recording, s: &LowerBackSignals) -> Vec<Vec<f64>> {
+    fn contacts(&self, rec: &Recording, spans: &Spans) -> Vec<Vec<f64>> {
         let p = &self.params;
         let hz = rec.sampling_rate_hz;
         let mut bouts = Vec::new();
-        for range in rec.segments() {
-            let j = &s.vertical_jerk_mps3[range.clone()];
-            let f = &s.fine_jerk_mps3[range.clone()];
-            let (before, after) = (
-                (p.refine_before_s * hz).round() as usize,
-                (p.refine_after_s * hz).round() as usize,
-            );
+        let (before, after) = (
+            (p.refine_before_s * hz).round() as usize,
+            (p.refine_after_s * hz).round() as usize,
+        );
+        for span in &spans.spans {
+            let j = &span.jerk;
+            let len = j.len();
+            let fine = |k: usize| spans.fine_at(span, k, hz);
             let cand: Vec<f64> = lobe_maxima(j, p.min_jerk_mps3)
                 .into_iter()
                 .map(|x| {
                     let b = x.round() as usize;
                     let lo = b.saturating_sub(before);
-                    let hi = (b + after + 1).min(f.len());
-                    let best = (lo..hi).max_by(|&a, &c| f[a].total_cmp(&f[c])).unwrap_or(b);
-                    parabolic_peak(f, best) + range.start as f64
+                    let hi = (b + after + 1).min(len);
+                    let best = (lo..hi)
+                        .map(|k| (k, fine(k)))
+                        .max_by(|a, c| a.1.total_cmp(&c.1))
+                        .map_or(b, |(k, _)| k);
+                    parabolic_peak_by(fine, len, best) + span.range.start as f64
                 })
                 .collect();
             let times: Vec<f64> = cand.iter().map(|x| x / hz).collect();
@@ -531,9 +611,9 @@ impl LowerBackEventDetector {
 
     /// The walking bouts of a recording: runs of regular steps.
     pub fn bouts(&self, rec: &Recording) -> Result<Vec<WalkingBout>, DetectError> {
-        let s = self.signals(rec)?;
+        let spans = self.spans(rec)?;
         Ok(self
-            .contacts(rec, &s)
+            .contacts(rec, &spans)
             .into_iter()
             .filter_map(|b| {
                 Some(WalkingBout {
@@ -545,19 +625,26 @@ impl LowerBackEventDetector {
             .collect())
     }
 
-    /// The side of each contact of one bout from the turning rate at it: the sequence of
-    /// sides that best agrees with the rate's signs (each contact's rate over the bout's RMS
-    /// at contacts), where sides alternate and each break of the alternation (a missed or an
-    /// extra step) costs `side_switch_cost` (Viterbi over two states).
+    /// The side of each contact of one bout from the turning rate at it (`yaw`, per
+    /// sample).
+    #[cfg(test)]
     fn sides(&self, bout: &[f64], yaw: &[f64]) -> Vec<Option<String>> {
         let at = |x: f64| {
             let i = (x.round() as usize).min(yaw.len().saturating_sub(1));
             yaw.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0)
         };
-        let v: Vec<f64> = bout.iter().map(|&x| at(x)).collect();
+        self.sides_from_rates(&bout.iter().map(|&x| at(x)).collect::<Vec<f64>>())
+    }
+
+    /// The side of each contact of one bout from the turning rate at each (`v`, 0 where
+    /// unknown): the sequence of sides that best agrees with the rate's signs (each contact's
+    /// rate over the bout's RMS at contacts), where sides alternate and each break of the
+    /// alternation (a missed or an extra step) costs `side_switch_cost` (Viterbi over two
+    /// states).
+    fn sides_from_rates(&self, v: &[f64]) -> Vec<Option<String>> {
         let rms = (v.iter().map(|x| x * x).sum::<f64>() / v.len().max(1) as f64).sqrt();
         if v.is_empty() || rms <= 0.0 || !rms.is_finite() {
-            return vec![None; bout.len()];
+            return vec![None; v.len()];
         }
         // Evidence for "right" at each contact (a left contact scores its negation).
         let e: Vec<f64> = v.iter().map(|x| x / rms).collect();
@@ -584,8 +671,8 @@ impl LowerBackEventDetector {
             from.push(back);
         }
         let mut side = usize::from(score[1] > score[0]);
-        let mut out = vec![None; bout.len()];
-        for k in (0..bout.len()).rev() {
+        let mut out = vec![None; v.len()];
+        for k in (0..v.len()).rev() {
             out[k] = Some(if side == 1 { "right" } else { "left" }.to_string());
             side = from[k][side];
         }
@@ -599,13 +686,27 @@ impl EventDetector for LowerBackEventDetector {
     }
 
     fn detect_events(&self, rec: &Recording) -> Result<Vec<DetectedEvent>, DetectError> {
-        let s = self.signals(rec)?;
+        let spans = self.spans(rec)?;
         let hz = rec.sampling_rate_hz;
+        let n = rec.n_samples;
         let mut out = Vec::new();
-        for bout in self.contacts(rec, &s) {
-            let sides = match &s.yaw_rate_rads {
-                Some(yaw) => self.sides(&bout, yaw),
-                None => vec![None; bout.len()],
+        for bout in self.contacts(rec, &spans) {
+            let sides = if spans.gyro {
+                // The turning rate at the sample nearest each contact (0 outside the spans:
+                // no rate known there).
+                let rates: Vec<f64> = bout
+                    .iter()
+                    .map(|&x| {
+                        let i = (x.round() as usize).min(n.saturating_sub(1));
+                        spans
+                            .yaw_at_sample(i)
+                            .filter(|v| v.is_finite())
+                            .unwrap_or(0.0)
+                    })
+                    .collect();
+                self.sides_from_rates(&rates)
+            } else {
+                vec![None; bout.len()]
             };
             for (x, side) in bout.iter().zip(sides) {
                 out.push(DetectedEvent {
@@ -617,6 +718,50 @@ impl EventDetector for LowerBackEventDetector {
         }
         out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
         Ok(out)
+    }
+}
+
+/// One gap-free span of the recording and its signals (indices from the span's start).
+struct Span {
+    /// The span in the recording's samples.
+    range: std::ops::Range<usize>,
+    /// Vertical acceleration, gravity and slow drift removed (`NaN` as 0), m/s².
+    vertical: Vec<f64>,
+    /// Its Gaussian derivative, m/s³.
+    jerk: Vec<f64>,
+    /// Turning rate about the vertical less its slow part, before smoothing, rad/s.
+    turning: Option<Vec<f64>>,
+}
+
+/// The spans of a recording and the kernels of the signals computed on demand.
+struct Spans {
+    spans: Vec<Span>,
+    /// Whether the IMU has a gyroscope (a turning rate in every span).
+    gyro: bool,
+    /// The finer Gaussian derivative (`refine_s`).
+    fine_kernel: Vec<f64>,
+    /// The turning rate's smoothing.
+    yaw_kernel: Vec<f64>,
+}
+
+impl Spans {
+    /// The finer jerk at sample `k` of a span, m/s³.
+    fn fine_at(&self, span: &Span, k: usize, hz: f64) -> f64 {
+        correlate_at(&span.vertical, &self.fine_kernel, k) * hz
+    }
+
+    /// The smoothed turning rate at sample `i` of the recording, if a span holds it.
+    fn yaw_at_sample(&self, i: usize) -> Option<f64> {
+        let at = self.spans.partition_point(|s| s.range.end <= i);
+        let span = self.spans.get(at).filter(|s| s.range.contains(&i))?;
+        Some(self.yaw_at(span, i - span.range.start))
+    }
+
+    /// The smoothed turning rate at sample `k` of a span, rad/s (`NaN` without a gyroscope).
+    fn yaw_at(&self, span: &Span, k: usize) -> f64 {
+        span.turning
+            .as_deref()
+            .map_or(f64::NAN, |t| correlate_at(t, &self.yaw_kernel, k))
     }
 }
 
