@@ -72,15 +72,17 @@ fn ebbelaar_barbell_sets_counted_from_the_wrist() {
     }
     let p = pooled("ebbelaar_");
     assert_eq!(p.recordings, 57);
-    // Measured 2026-11-24: MAE 0.667, off-by-one 0.860 (57 sets; 0.93 / 0.84 before the
-    // shared period and the cut reps). The issue asks MAE ≤ 0.5 and off-by-one ≥ 0.93
-    // (tuned counters: 0.58 / 0.86): not reached. Of the 8 sets off by more than one, 5
-    // hold fewer cycles than the protocol's count in every candidate signal (S015's last
-    // reps fall in a dropout; S024, S034, S035, S058), 3 take the wrong cycle (S019, and
-    // the overhead presses S029 and S032, whose cycle and half cycle repeat equally well).
+    // Measured 2026-11-24: MAE 0.579, off-by-one 0.877 (57 sets; 0.667 / 0.860 before
+    // candidates that repeat every half cycle as well were ranked down, which fixed S019,
+    // S010 and S013). The issue asks MAE ≤ 0.5 and off-by-one ≥ 0.93 (tuned counters: 0.58
+    // / 0.86): not reached. Of the 7 sets off by more than one, 5 hold fewer cycles than
+    // the protocol's count in every candidate signal (S015's last reps fall in a dropout;
+    // S024, S034, S035, S058), 2 take the wrong cycle (the overhead presses S029 and S032,
+    // weakly periodic in every signal). The dropouts of S005, S050 and S057 each hold
+    // one detected rep already (no reps missing from the rhythm there).
     let (mae, obo) = mae_obo(&p);
-    assert!(mae <= 0.7, "count MAE {mae}");
-    assert!(obo >= 0.84, "off-by-one {obo}");
+    assert!(mae <= 0.6, "count MAE {mae}");
+    assert!(obo >= 0.86, "off-by-one {obo}");
 }
 
 #[test]

@@ -23,7 +23,9 @@
 //!    rep's harmonics show as half periods in some projections, but every projection repeats
 //!    after a whole cycle, so the mean tells a cycle from its half where one candidate
 //!    cannot). Each candidate is scored at its own autocorrelation peak within a fifth of
-//!    that period; the most periodic wins, and its peak is the period. Position-like
+//!    that period; the most periodic wins (less [`AutoParams::half_cycle_penalty`] of its
+//!    autocorrelation at half the period: a signal that repeats every half cycle as well
+//!    makes two reps of one), and its peak is the period. Position-like
 //!    candidates (acceleration, angle, keypoints) are preferred to angular rates of the same
 //!    period when nearly as periodic, because their rest level makes clear rep borders.
 //!    Auxiliary candidates take no part in this; but when one of them repeats every half
@@ -99,6 +101,10 @@ pub struct AutoParams {
     /// Position-like candidates are preferred to angular rates of about the same period
     /// whose periodicity is at most this much higher (autocorrelation units). Default 0.1.
     pub position_preference: f64,
+    /// Candidates are ranked by their autocorrelation at the period less this share of their
+    /// autocorrelation peak at half the period (a signal that repeats every half cycle as
+    /// well splits reps in two). Default 0.3.
+    pub half_cycle_penalty: f64,
     /// Below this autocorrelation at the period, the recording is not repetitive and no reps
     /// are reported. Default 0.12 (a few reps among other movements repeat weakly over the
     /// whole recording; a pose estimator's noise, which can repeat as much by chance, is
@@ -155,6 +161,7 @@ impl Default for AutoParams {
             max_analysis_rate_hz: 30.0,
             harmonic_ratio: 0.8,
             position_preference: 0.1,
+            half_cycle_penalty: 0.3,
             min_periodicity: 0.12,
             min_split_periodicity: 0.2,
             min_peak_distance_ratio: 0.5,
@@ -277,6 +284,13 @@ impl AutoParams {
             "0 to 1",
         )?;
         check("border_ratio", self.border_ratio, 0.0, 0.5, "0 to 0.5")?;
+        check(
+            "half_cycle_penalty",
+            self.half_cycle_penalty,
+            0.0,
+            10.0,
+            "0 to 10",
+        )?;
         check(
             "min_split_periodicity",
             self.min_split_periodicity,
@@ -435,20 +449,32 @@ fn choose(
             found = near;
         }
     }
+    // Candidates are ranked by their periodicity less a share of how well they repeat
+    // after half the period as well: such a signal (a wrist angle that tilts alike on the
+    // way up and down) is as much a half cycle as a cycle, and its segmentation splits reps.
+    let rank = |&(i, p): &(usize, Period)| {
+        let half = p.samples / 2.0;
+        let h = if half >= min_lag as f64 {
+            peak_near(&acfs[i], n, half, 0.2).map_or(0.0, |h| h.score.max(0.0))
+        } else {
+            0.0
+        };
+        p.score - params.half_cycle_penalty * h
+    };
     let best_of = |keep: &dyn Fn(&(usize, Period)) -> bool| {
         found
             .iter()
             .filter(|f| keep(f))
-            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+            .max_by(|a, b| rank(a).total_cmp(&rank(b)))
             .copied()
     };
     let best = best_of(&|_| true);
     // Position-like signals of the same period give clearer rep borders than rates.
     let chosen = best.map(|(bi, b)| {
-        best_of(&|(i, p)| {
-            !cands[*i].velocity
-                && (p.samples / b.samples - 1.0).abs() <= 0.2
-                && p.score + params.position_preference >= b.score
+        best_of(&|f| {
+            !cands[f.0].velocity
+                && (f.1.samples / b.samples - 1.0).abs() <= 0.2
+                && rank(f) + params.position_preference >= rank(&(bi, b))
         })
         .unwrap_or((bi, b))
     });
