@@ -166,6 +166,37 @@ fn union(a: Range<usize>, b: Range<usize>) -> Range<usize> {
     }
 }
 
+/// Per grid sample, whether anything of the recording was measured in it: an IMU sample,
+/// a keypoint or a plain signal value (a sensor dropout or a video frame with no pose
+/// leaves it unmeasured, the candidates being filled across it).
+pub(crate) fn measured(rec: &Recording, grid: &Grid) -> Vec<bool> {
+    let mut out = vec![false; grid.len];
+    let mut mark = |finite: &dyn Fn(usize) -> bool| {
+        for (k, o) in out.iter_mut().enumerate() {
+            if !*o {
+                *o = (k * grid.factor..(k + 1) * grid.factor).any(finite);
+            }
+        }
+    };
+    for imu in &rec.imus {
+        if let Some(a) = &imu.acc_mps2 {
+            mark(&|i| a.get(i).is_some_and(|v| v[0].is_finite()));
+        }
+        if let Some(g) = &imu.gyro_rads {
+            mark(&|i| g.get(i).is_some_and(|v| v[0].is_finite()));
+        }
+    }
+    if let Some(sk) = &rec.skeleton {
+        for p in &sk.points {
+            mark(&|i| p.position.get(i).is_some_and(|v| v[0].is_finite()));
+        }
+    }
+    for sig in &rec.signals {
+        mark(&|i| sig.values.get(i).is_some_and(|v| v.is_finite()));
+    }
+    out
+}
+
 /// The grid samples from the first to the last where any group was observed.
 pub(crate) fn observed_span(groups: &[Group]) -> Range<usize> {
     groups

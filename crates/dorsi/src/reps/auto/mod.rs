@@ -53,7 +53,9 @@
 //!    [`AutoParams::min_noise_ratio`] times the points' jitter are the estimator's noise:
 //!    the bout gives none. A rep further than [`AutoParams::isolation_periods`] from every
 //!    other rep of its bout is not part of its rhythm and is left out; a recording where a
-//!    single rep is found gives none (one rep is no repetition).
+//!    single rep is found gives none (one rep is no repetition). A rep whose peak falls
+//!    where nothing was measured (a sensor dropout) is counted but marked inferred
+//!    ([`AutoReps::inferred`]); no rep is added where the signal shows none.
 //!
 //! Everything is linear in the recording's length apart from the FFTs (n log n on the
 //! decimated grid).
@@ -71,7 +73,7 @@ use crate::Recording;
 
 use std::ops::Range;
 
-use candidates::{candidates, detrend, groups, observed_span, trim, Candidate, Grid};
+use candidates::{candidates, detrend, groups, measured, observed_span, trim, Candidate, Grid};
 use segment::{
     argmin, local_maxima, local_periodicity, peak_near, period_from_autocorrelation, prominences,
     select_by_distance, smooth, Period,
@@ -375,6 +377,10 @@ pub struct AutoReps {
     pub periodicity: Option<f64>,
     /// Each rep's amplitude (peak over its higher valley) in `signal_unit`, one per rep.
     pub amplitudes: Vec<f64>,
+    /// One per rep: its peak fell where nothing was measured (a sensor dropout, video
+    /// frames with no pose), so the rep is inferred from the signal filled across the gap
+    /// (linear between the samples on either side), not observed. Such reps are counted.
+    pub inferred: Vec<bool>,
     /// The bouts of activity, in time order; rests between them have no reps.
     pub bouts: Vec<AutoBout>,
     /// The analysis grid's rate, Hz.
@@ -648,6 +654,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             period_s: None,
             periodicity: chosen.map(|b| b.1.score),
             amplitudes: Vec::new(),
+            inferred: Vec::new(),
             bouts: Vec::new(),
             analysis_rate_hz: grid.rate_hz,
             candidates: scores,
@@ -784,8 +791,10 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         let s = if s > 0.0 { s } else { 1.0 };
         composite.iter_mut().for_each(|v| *v /= s);
     }
+    let seen = measured(rec, &grid);
     let mut reps = Vec::new();
     let mut amplitudes = Vec::new();
+    let mut inferred = Vec::new();
     for p in &pieces {
         let scale = if same { 1.0 } else { typical(&p.cycles) };
         for (dst, v) in composite[p.range.clone()].iter_mut().zip(&p.x) {
@@ -800,6 +809,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
                 hold_s: 0.0,
             });
             amplitudes.push(c.prominence / scale);
+            inferred.push(!seen.get(offset + k + c.peak).copied().unwrap_or(true));
         }
     }
     Ok(AutoReps {
@@ -810,6 +820,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         period_s: Some(period.samples / grid.rate_hz),
         periodicity: Some(period.score),
         amplitudes,
+        inferred,
         bouts: pieces.into_iter().map(|p| p.bout).collect(),
         analysis_rate_hz: grid.rate_hz,
         candidates: scores,
