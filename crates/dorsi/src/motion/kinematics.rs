@@ -181,12 +181,6 @@ impl Frame {
     }
 }
 
-/// The median of finite values of a 3-vector series, per component.
-fn median3(v: impl Iterator<Item = Vector3<f64>> + Clone) -> Vector3<f64> {
-    let m = |k: usize| crate::signal::median(v.clone().map(move |x| x[k]));
-    Vector3::new(m(0), m(1), m(2))
-}
-
 /// One foot signal of one side (`left` / `right`) from the recording's keypoints or markers.
 pub fn foot_signal(
     rec: &Recording,
@@ -198,22 +192,35 @@ pub fn foot_signal(
     let toe = find(sk, side, "toe")?;
     let frame = Frame::of(sk, &[heel, toe]);
     let n = heel.position.len().min(toe.position.len());
-    let foot: Vec<Vector3<f64>> = (0..n)
-        .map(|i| frame.body(&toe.position[i]) - frame.body(&heel.position[i]))
-        .collect();
-    // Forward: median horizontal heel-to-toe direction.
+    // The heel-to-toe vectors, one array per component (heights need none).
+    let (mut fx, mut fy, mut fz) = (Vec::new(), Vec::new(), Vec::new());
+    if which.is_angle() {
+        fx.reserve_exact(n);
+        fy.reserve_exact(n);
+        fz.reserve_exact(n);
+        for (h, t) in heel.position[..n].iter().zip(&toe.position[..n]) {
+            let f = frame.body(t) - frame.body(h);
+            fx.push(f.x);
+            fy.push(f.y);
+            fz.push(f.z);
+        }
+    }
+    let foot_at = |i: usize| Vector3::new(fx[i], fy[i], fz[i]);
+    // Forward: median horizontal heel-to-toe direction (per component, finite values).
     let fwd = {
-        let m = median3(foot.iter().map(|v| Vector3::new(v.x, v.y, 0.0)));
-        Vector3::new(m.x, m.y, 0.0)
+        let m = |c: &[f64]| super::stats::median(c.iter().copied());
+        Vector3::new(m(&fx), m(&fy), 0.0)
             .try_normalize(1e-12)
             .unwrap_or_else(Vector3::x)
     };
     let up = Vector3::z();
     let lateral = up.cross(&fwd);
     let values: Vec<f64> = match which {
-        FootSignal::FootPitch => foot
-            .iter()
-            .map(|v| v.z.atan2(Vector3::new(v.x, v.y, 0.0).dot(&fwd)))
+        FootSignal::FootPitch => (0..n)
+            .map(|i| {
+                let v = foot_at(i);
+                v.z.atan2(Vector3::new(v.x, v.y, 0.0).dot(&fwd))
+            })
             .collect(),
         FootSignal::HeelHeight | FootSignal::ToeHeight => {
             let p = if which == FootSignal::HeelHeight {
@@ -229,7 +236,7 @@ pub fn foot_signal(
             (0..n)
                 .map(|i| {
                     let shank = frame.body(&knee.position[i]) - frame.body(&ankle.position[i]);
-                    let f = foot[i];
+                    let f = foot_at(i);
                     // In the sagittal plane (forward, up): signed angle from foot to shank.
                     let (fx, fz) = (Vector3::new(f.x, f.y, 0.0).dot(&fwd), f.z);
                     let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
@@ -242,8 +249,11 @@ pub fn foot_signal(
             if !frame.depth {
                 return Err(MotionError::NeedsDepth("foot rotation"));
             }
-            foot.iter()
-                .map(|v| v.dot(&lateral).atan2(v.dot(&fwd)))
+            (0..n)
+                .map(|i| {
+                    let v = foot_at(i);
+                    v.dot(&lateral).atan2(v.dot(&fwd))
+                })
                 .collect()
         }
         FootSignal::FootEversion => {

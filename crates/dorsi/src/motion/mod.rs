@@ -7,6 +7,7 @@
 pub mod imu_angle;
 pub mod kinematics;
 pub mod signals;
+pub(crate) mod stats;
 
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 
@@ -46,26 +47,36 @@ pub fn dominant_axis(gyro_rads: &[Vector3<f64>]) -> Option<Vector3<f64>> {
 
 /// Centred moving average over `width` samples (NaN samples skipped).
 pub fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
+    // The window's sum is the difference of two running sums of the finite values, one
+    // ending at the window's end and one, lagging, at its start. Both add the same values
+    // in the same order, so they equal the prefix sums they stand for, without storing them.
+    let n = x.len();
     let half = width / 2;
-    let mut sum = vec![0.0; x.len() + 1];
-    let mut cnt = vec![0usize; x.len() + 1];
-    for (i, v) in x.iter().enumerate() {
-        let ok = v.is_finite();
-        sum[i + 1] = sum[i] + if ok { *v } else { 0.0 };
-        cnt[i + 1] = cnt[i] + usize::from(ok);
+    let value = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let (mut sum_b, mut cnt_b, mut b) = (0.0, 0usize, 0usize);
+    let (mut sum_a, mut cnt_a, mut a) = (0.0, 0usize, 0usize);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let nb = (i + half + 1).min(n);
+        while b < nb {
+            sum_b += value(x[b]);
+            cnt_b += usize::from(x[b].is_finite());
+            b += 1;
+        }
+        let na = i.saturating_sub(half);
+        while a < na {
+            sum_a += value(x[a]);
+            cnt_a += usize::from(x[a].is_finite());
+            a += 1;
+        }
+        let c = cnt_b - cnt_a;
+        out.push(if c == 0 {
+            f64::NAN
+        } else {
+            (sum_b - sum_a) / c as f64
+        });
     }
-    (0..x.len())
-        .map(|i| {
-            let a = i.saturating_sub(half);
-            let b = (i + half + 1).min(x.len());
-            let c = cnt[b] - cnt[a];
-            if c == 0 {
-                f64::NAN
-            } else {
-                (sum[b] - sum[a]) / c as f64
-            }
-        })
-        .collect()
+    out
 }
 
 /// The angular rate about the dominant axis, rad/s, signed so that the segment's longest
@@ -104,6 +115,47 @@ mod tests {
         for (a, b) in m.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{m:?}");
         }
+    }
+
+    /// The prefix-sum form, bit for bit, on values with NaN, infinities, signed zeros and
+    /// every width from 0 to past the length.
+    #[test]
+    fn moving_average_equals_the_prefix_sums() {
+        let mut rng = crate::synth::Rng::new(5);
+        let x: Vec<f64> = (0..300)
+            .map(|i| match i % 23 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => -0.0,
+                _ => rng.normal() * 1e3,
+            })
+            .collect();
+        for width in [0, 1, 2, 3, 7, 10, 64, 299, 300, 700] {
+            let half = width / 2;
+            let mut sum = vec![0.0; x.len() + 1];
+            let mut cnt = vec![0usize; x.len() + 1];
+            for (i, v) in x.iter().enumerate() {
+                let ok = v.is_finite();
+                sum[i + 1] = sum[i] + if ok { *v } else { 0.0 };
+                cnt[i + 1] = cnt[i] + usize::from(ok);
+            }
+            let m = moving_average(&x, width);
+            for (i, got) in m.iter().enumerate() {
+                let (a, b) = (i.saturating_sub(half), (i + half + 1).min(x.len()));
+                let c = cnt[b] - cnt[a];
+                let want = if c == 0 {
+                    f64::NAN
+                } else {
+                    (sum[b] - sum[a]) / c as f64
+                };
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "width {width}, sample {i}"
+                );
+            }
+        }
+        assert!(moving_average(&[f64::NAN; 4], 3).iter().all(|v| v.is_nan()));
+        assert!(moving_average(&[], 3).is_empty());
     }
 
     #[test]

@@ -47,6 +47,7 @@ use crate::detect::{DetectError, DetectedRep, RepSegmenter};
 use crate::motion::imu_angle::{imu_angle, ImuAngleParams};
 use crate::motion::kinematics::foot_signal;
 use crate::motion::signals::{MotionError, MotionSignal};
+use crate::motion::stats;
 use crate::Recording;
 
 /// The detector name of [`RepAnalyzer`] in manifests and errors.
@@ -139,18 +140,23 @@ fn choose_signal(
             None => {
                 let energy = |i: &crate::Imu| -> f64 {
                     i.gyro_rads.as_ref().map_or(0.0, |g| {
-                        let c = crate::signal::median(g.iter().map(|w| w.norm()));
+                        let c = stats::median(g.iter().map(|w| w.norm()));
                         g.iter()
                             .filter(|w| w.iter().all(|c| c.is_finite()))
                             .map(|w| (w.norm() - c).powi(2))
                             .sum()
                     })
                 };
-                let best = rec
-                    .imus
-                    .iter()
-                    .max_by(|a, b| energy(a).total_cmp(&energy(b)))
-                    .ok_or(MotionError::NothingToAnalyse)?;
+                // Each energy once (the last of equal maxima wins, as with `max_by`).
+                let best = match rec.imus.as_slice() {
+                    [only] => Some(only),
+                    imus => imus
+                        .iter()
+                        .map(|i| (energy(i), i))
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, i)| i),
+                }
+                .ok_or(MotionError::NothingToAnalyse)?;
                 if rec.imus.len() > 1 {
                     notes.push(format!("IMU {} chosen: it rotates most", best.name));
                 }
@@ -188,10 +194,9 @@ fn choose_signal(
                     // Range of the smoothed signal over its sample noise.
                     let w = ((0.3 * rec.sampling_rate_hz) as usize).max(1);
                     let sm = crate::motion::moving_average(&s.values, w);
-                    let range = crate::signal::quantile(sm.iter().copied(), 0.98)
-                        - crate::signal::quantile(sm.iter().copied(), 0.02);
-                    let noise =
-                        crate::signal::median(s.values.windows(2).map(|p| (p[1] - p[0]).abs()));
+                    let q = stats::quantiles(sm.iter().copied(), [0.98, 0.02]);
+                    let range = q[0] - q[1];
+                    let noise = stats::median(s.values.windows(2).map(|p| (p[1] - p[0]).abs()));
                     let score = range / (noise + 1e-12);
                     if best.as_ref().is_none_or(|b| score > b.0) {
                         best = Some((score, s));

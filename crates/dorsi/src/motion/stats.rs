@@ -1,0 +1,153 @@
+//! Quantiles exactly as [`crate::signal::quantile`] gives them (the same value, bit for bit),
+//! without copying and selecting over every value: the motion and rep pipelines take several
+//! of them per recording.
+
+/// A key whose integer order is the total order of `f64` ([`f64::total_cmp`]).
+#[inline]
+fn key(v: f64) -> i64 {
+    let b = v.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
+}
+
+/// Below this many finite values the selection runs on all of them.
+const SMALL: usize = 4096;
+
+/// The `qs`-quantiles (nearest rank) of the finite values `values` gives, exactly as
+/// [`crate::signal::quantile`] gives each (`NaN` when there is no finite value).
+///
+/// `values` is walked twice: a count with a subsample of every 16th value, then one pass
+/// that keeps, for each quantile, the values between two bounds the subsample gives (a few
+/// percent of them) and counts those below; the selection runs on the kept values. When a
+/// bound misses (rare), that quantile falls back to a selection over all values.
+pub(crate) fn quantiles<I, const N: usize>(values: I, qs: [f64; N]) -> [f64; N]
+where
+    I: Iterator<Item = f64> + Clone,
+{
+    let finite = || values.clone().filter(|v| v.is_finite());
+    let rank = |n: usize, q: f64| ((n - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+    let select = |v: &mut [f64], k: usize| *v.select_nth_unstable_by(k, f64::total_cmp).1;
+    let mut sub = Vec::new();
+    let mut n = 0usize;
+    for v in finite() {
+        if n % 16 == 0 {
+            sub.push(v);
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return [f64::NAN; N];
+    }
+    if n < SMALL {
+        let mut all = sub;
+        all.clear();
+        all.extend(finite());
+        return qs.map(|q| select(&mut all, rank(n, q)));
+    }
+    // Bounds: the subsample's quantiles 2.5 % of the ranks either side (about 4 standard
+    // errors of a subsample of n / 16 at the median), as total-order keys; a value is kept
+    // when its key minus `lo` is at most `width` (unsigned).
+    let m = sub.len();
+    let bounds: [(i64, u64); N] = qs.map(|q| {
+        let q = q.clamp(0.0, 1.0);
+        let lo = if q - 0.025 <= 0.0 {
+            i64::MIN
+        } else {
+            key(select(&mut sub, rank(m, q - 0.025)))
+        };
+        let hi = if q + 0.025 >= 1.0 {
+            i64::MAX
+        } else {
+            key(select(&mut sub, rank(m, q + 0.025)))
+        };
+        (lo, hi.wrapping_sub(lo) as u64)
+    });
+    let mut below = [0usize; N];
+    let mut kept: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(n / 12));
+    for v in finite() {
+        let k = key(v);
+        for j in 0..N {
+            let (lo, width) = bounds[j];
+            below[j] += usize::from(k < lo);
+            if (k.wrapping_sub(lo) as u64) <= width {
+                kept[j].push(v);
+            }
+        }
+    }
+    let mut all: Option<Vec<f64>> = None;
+    let mut out = [f64::NAN; N];
+    for j in 0..N {
+        let (r, b) = (rank(n, qs[j]), below[j]);
+        out[j] = if r >= b && r - b < kept[j].len() {
+            select(&mut kept[j], r - b)
+        } else {
+            select(all.get_or_insert_with(|| finite().collect()), r)
+        };
+    }
+    out
+}
+
+/// The median of the finite values, exactly as [`crate::signal::median`] gives it.
+pub(crate) fn median<I>(values: I) -> f64
+where
+    I: Iterator<Item = f64> + Clone,
+{
+    quantiles(values, [0.5])[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_equal_the_plain_selection_bit_for_bit() {
+        let mut rng = crate::synth::Rng::new(7);
+        for n in [0usize, 1, 2, 5, 4095, 4096, 5000, 20_000, 100_003] {
+            let x: Vec<f64> = (0..n)
+                .map(|i| match i % 97 {
+                    0 => f64::NAN,
+                    1 => 0.0,
+                    2 => -0.0,
+                    3 => f64::INFINITY,
+                    4 => (i % 5) as f64, // ties
+                    _ => rng.normal() * 3.0 + (i as f64 * 1e-3).sin(),
+                })
+                .collect();
+            let qs = [0.0, 0.005, 0.02, 0.3, 0.5, 0.9, 0.98, 0.995, 1.0];
+            let fast = quantiles(x.iter().copied(), qs);
+            for (q, f) in qs.iter().zip(&fast) {
+                let slow = crate::signal::quantile(x.iter().copied(), *q);
+                assert!(
+                    f.to_bits() == slow.to_bits() || (f.is_nan() && slow.is_nan()),
+                    "n {n}, q {q}: {f} against {slow}"
+                );
+            }
+        }
+        // Sorted and reversed inputs, a single repeated value.
+        let sorted: Vec<f64> = (0..50_000).map(f64::from).collect();
+        let rev: Vec<f64> = sorted.iter().rev().copied().collect();
+        for x in [&sorted, &rev, &vec![2.5; 9000]] {
+            for q in [0.02, 0.5, 0.98] {
+                let f = quantiles(x.iter().copied(), [q])[0];
+                assert_eq!(f, crate::signal::quantile(x.iter().copied(), q));
+            }
+        }
+    }
+
+    #[test]
+    fn total_order_key() {
+        let v = [
+            f64::NEG_INFINITY,
+            -3.0,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            f64::INFINITY,
+        ];
+        for a in v {
+            for b in v {
+                assert_eq!(key(a).cmp(&key(b)), a.total_cmp(&b), "{a} {b}");
+            }
+        }
+    }
+}
