@@ -34,6 +34,8 @@
 
 use serde::Serialize;
 
+use std::borrow::Cow;
+
 use super::catalogue::Pattern;
 use crate::motion::stats;
 
@@ -305,7 +307,9 @@ pub(crate) fn sparse(x: &[f64]) -> impl Iterator<Item = f64> + Clone + '_ {
 }
 
 /// Centred moving average over `w` samples of finite data (the window shrinks at the ends,
-/// as [`crate::motion::moving_average`] does), by a sliding sum.
+/// as [`crate::motion::moving_average`] does), by a sliding sum: the reference for
+/// [`boxcar_twice`].
+#[cfg(test)]
 fn boxcar(x: &[f64], w: usize) -> Vec<f64> {
     let n = x.len();
     let half = w / 2;
@@ -323,6 +327,66 @@ fn boxcar(x: &[f64], w: usize) -> Vec<f64> {
             a += 1;
         }
         out.push(sum / (b - a) as f64);
+    }
+    out
+}
+
+/// The sliding sum of [`boxcar`] as a state, one output per step, so two passes can run in
+/// one loop (their additions in the same order, so the same values).
+struct Sliding {
+    sum: f64,
+    a: usize,
+    b: usize,
+}
+
+impl Sliding {
+    /// The state before output 0: the sum of the first `half` values (`x` holds them).
+    fn new(x: &[f64], half: usize, n: usize) -> Sliding {
+        Sliding {
+            sum: x[..half.min(n)].iter().sum(),
+            a: 0,
+            b: half.min(n),
+        }
+    }
+
+    /// Output `i` of [`boxcar`] over `x` (`x` holds the values up to `i + half`).
+    #[inline(always)]
+    fn step(&mut self, x: &[f64], i: usize, half: usize, n: usize) -> f64 {
+        let (na, nb) = (i.saturating_sub(half), (i + half + 1).min(n));
+        while self.b < nb {
+            self.sum += x[self.b];
+            self.b += 1;
+        }
+        while self.a < na {
+            self.sum -= x[self.a];
+            self.a += 1;
+        }
+        self.sum / (self.b - self.a) as f64
+    }
+}
+
+/// `boxcar(&boxcar(x, w), w)`, the same values, in one sweep: the second pass runs `half`
+/// samples behind the first, so the two chains of additions overlap.
+fn boxcar_twice(x: &[f64], w: usize) -> Vec<f64> {
+    let n = x.len();
+    let half = w / 2;
+    let mut first = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(n);
+    let mut one = Sliding::new(x, half, n);
+    let mut two = (half.min(n) == 0).then(|| Sliding::new(&first, half, n));
+    for i in 0..n {
+        first.push(one.step(x, i, half, n));
+        if two.is_none() && first.len() == half.min(n) {
+            two = Some(Sliding::new(&first, half, n));
+        }
+        if let (Some(t), Some(m)) = (two.as_mut(), i.checked_sub(half)) {
+            out.push(t.step(&first, m, half, n));
+        }
+    }
+    if let Some(t) = two.as_mut() {
+        for m in out.len()..n {
+            out.push(t.step(&first, m, half, n));
+        }
     }
     out
 }
@@ -700,7 +764,12 @@ pub fn segment_signal(
         smoothing_s: 0.0,
         notes: Vec::new(),
     };
-    let Some(raw) = fill_gaps(x) else {
+    // Gaps filled; the input itself when it has none.
+    let raw: Cow<[f64]> = if x.iter().all(|v| v.is_finite()) {
+        Cow::Borrowed(x)
+    } else if let Some(filled) = fill_gaps(x) {
+        Cow::Owned(filled)
+    } else {
         out.smoothed = x.to_vec();
         out.notes.push("the signal has no finite value".into());
         return out;
@@ -722,7 +791,10 @@ pub fn segment_signal(
         )
         / 2f64.sqrt();
     // `raw` is finite: the running median has a value everywhere.
-    let filled = despike(&raw, params.despike_samples);
+    let filled = match params.despike_samples {
+        0 => raw,
+        k => Cow::Owned(despike(&raw, k)),
+    };
     let q = stats::quantiles(sparse(&filled), [0.98, 0.02]);
     let range0 = q[0] - q[1];
     let width = match params.smoothing_s {
@@ -743,9 +815,9 @@ pub fn segment_signal(
     };
     let w = width as usize;
     let smoothed = if w > 1 {
-        boxcar(&boxcar(&filled, w), w)
+        boxcar_twice(&filled, w)
     } else {
-        filled
+        filled.into_owned()
     };
     out.smoothing_s = width / rate_hz;
     out.notes.push(format!(
@@ -808,8 +880,17 @@ pub fn segment_signal(
         Pattern::BothWays => rest_level(&y, window, |i, v| (v - first[i]).abs() < band / 2.0),
     }
     .unwrap_or(first);
-    let e: Vec<f64> = y.iter().zip(&rest).map(|(v, r)| v - r).collect();
-    out.rest = rest.iter().map(|r| sign * r).collect();
+    // The excursion from rest, in place of `y` (not needed after), and the rest level in
+    // the signal's own sign, in place.
+    let mut e = y;
+    for (v, r) in e.iter_mut().zip(&rest) {
+        *v -= r;
+    }
+    let mut rest = rest;
+    for r in &mut rest {
+        *r *= sign;
+    }
+    out.rest = rest;
 
     // 4. Excursions.
     let min_len = ((params.min_rep_s * rate_hz) as usize).max(1);
@@ -1216,6 +1297,22 @@ mod tests {
             }
             if bits < 1 << 3 {
                 assert_eq!(median3(v[0], v[1], v[2]), mid(bits, 3));
+            }
+        }
+    }
+
+    #[test]
+    fn both_boxcars_in_one_sweep_are_the_two_passes() {
+        let mut rng = crate::synth::Rng::new(2);
+        for n in [1usize, 2, 5, 40, 333] {
+            let x: Vec<f64> = (0..n).map(|_| rng.normal() * 1e3).collect();
+            for w in [1, 2, 3, 4, 9, 30, 332, 333, 334, 1000] {
+                let a = boxcar_twice(&x, w);
+                let b = boxcar(&boxcar(&x, w), w);
+                assert!(
+                    a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()) && a.len() == n,
+                    "n {n}, w {w}"
+                );
             }
         }
     }
