@@ -278,7 +278,8 @@ fn convolve(x: &[f64], kernel: &[f64]) -> Vec<f64> {
     (0..x.len()).map(|k| correlate_at(x, kernel, k)).collect()
 }
 
-/// Element `k` of [`convolve`] alone: the same sums in the same order.
+/// Element `k` of `x` correlated with a centred, odd-length kernel, the ends extended with
+/// the end values (as `convolve` gives it for every `k`: the same sums in the same order).
 fn correlate_at(x: &[f64], kernel: &[f64], k: usize) -> f64 {
     let half = kernel.len() / 2;
     if k >= half && k + half < x.len() {
