@@ -161,16 +161,19 @@ fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
 /// [`crate::motion::moving_average`] of `x` over two widths, from one pass of running sums (the same sums,
 /// so the same values).
 fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
-    let mut sum = Vec::with_capacity(x.len() + 1);
-    let mut cnt: Vec<usize> = Vec::new();
+    let n = x.len();
+    let mut sum = vec![0.0; n + 1];
     let mut total = 0.0;
-    sum.push(total);
-    for v in x {
-        total += if v.is_finite() { *v } else { 0.0 };
-        sum.push(total);
+    let mut all_finite = true;
+    for (s, v) in sum[1..].iter_mut().zip(x) {
+        let ok = v.is_finite();
+        all_finite &= ok;
+        total += if ok { *v } else { 0.0 };
+        *s = total;
     }
     // Counts of finite values are only needed when some are not.
-    if x.iter().any(|v| !v.is_finite()) {
+    let mut cnt: Vec<usize> = Vec::new();
+    if !all_finite {
         cnt.push(0);
         for v in x {
             cnt.push(cnt[cnt.len() - 1] + usize::from(v.is_finite()));
@@ -178,22 +181,36 @@ fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
     }
     widths.map(|width| {
         let half = width / 2;
-        (0..x.len())
-            .map(|i| {
-                let a = i.saturating_sub(half);
-                let b = (i + half + 1).min(x.len());
-                let c = if cnt.is_empty() {
-                    b - a
-                } else {
-                    cnt[b] - cnt[a]
-                };
-                if c == 0 {
-                    f64::NAN
-                } else {
-                    (sum[b] - sum[a]) / c as f64
-                }
-            })
-            .collect()
+        let at = |i: usize| {
+            let a = i.saturating_sub(half);
+            let b = (i + half + 1).min(n);
+            let c = if cnt.is_empty() {
+                b - a
+            } else {
+                cnt[b] - cnt[a]
+            };
+            if c == 0 {
+                f64::NAN
+            } else {
+                (sum[b] - sum[a]) / c as f64
+            }
+        };
+        if !cnt.is_empty() || n < 2 * half + 2 {
+            return (0..n).map(at).collect();
+        }
+        // Every value finite: away from the ends each window holds `2·half + 1` of them,
+        // and the average is one subtraction and one division (a loop that vectorises).
+        let c = (2 * half + 1) as f64;
+        let mut out = Vec::with_capacity(n);
+        out.extend((0..half).map(at));
+        out.extend(
+            sum[2 * half + 1..]
+                .iter()
+                .zip(&sum[..n - 2 * half])
+                .map(|(b, a)| (b - a) / c),
+        );
+        out.extend((n - half..n).map(at));
+        out
     })
 }
 
@@ -275,16 +292,6 @@ struct Span<'a> {
 }
 
 impl Span<'_> {
-    /// Jerk magnitude at sample `i` (the change from sample `i - 1`), m/s³; `NaN` at the
-    /// first sample.
-    fn jerk(acc: &[Vector3<f64>], i: usize, hz: f64) -> f64 {
-        if i == 0 {
-            f64::NAN
-        } else {
-            (acc[i] - acc[i - 1]).norm() * hz
-        }
-    }
-
     /// Whether the specific force at sample `i` is within 1.5 m/s² of gravity (the sensor
     /// not accelerating); true without an accelerometer.
     fn level(&self, i: usize) -> bool {
@@ -502,12 +509,27 @@ impl ImuEventDetector {
         if end <= start + 1 {
             return None;
         }
-        let jerk = |i: usize| Span::jerk(acc, i, hz);
+        // The jerk over everything read below (mid-swing to the end of the search), in one
+        // pass without branches: its square roots overlap from sample to sample.
+        let around = n(0.1);
+        let lo = pk.saturating_sub(around);
+        let hi = end.max((pk + around).min(len));
+        let mut jerks = Vec::with_capacity(hi - lo);
+        if lo == 0 {
+            jerks.push(f64::NAN);
+        }
+        let from = lo.max(1);
+        jerks.extend(
+            acc[from - 1..hi - 1]
+                .iter()
+                .zip(&acc[from..hi])
+                .map(|(a, b)| (b - a).norm() * hz),
+        );
+        let jerk = |i: usize| jerks[i - lo];
         let (k, peak) = (start..end)
             .map(|i| (i, jerk(i)))
             .filter(|(_, v)| v.is_finite())
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
-        let around = n(0.1);
         let swing =
             crate::signal::median((pk.saturating_sub(around)..(pk + around).min(len)).map(jerk));
         if !(swing.is_finite() && peak > p.min_impact_ratio * swing) {

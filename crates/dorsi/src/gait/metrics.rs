@@ -28,7 +28,7 @@
 //! Per stride (initial contact to the next one of the same foot) [`stride_metrics`] then
 //! reads the track.
 
-use nalgebra::{Quaternion, UnitQuaternion, Vector3};
+use nalgebra::Vector3;
 use serde::Serialize;
 
 use super::Stride;
@@ -415,11 +415,14 @@ impl SensorPath {
 /// Buffers of [`Path::integrate`], reused from stride to stride.
 #[derive(Default)]
 struct Scratch {
-    steps: Vec<Quaternion<f64>>,
-    turns: Vec<Quaternion<f64>>,
+    /// The rotation over each sample, then the orientation, a unit quaternion (w, x, y, z).
+    q: [Vec<f64>; 4],
+    /// The specific force in the mid-stance frame, less gravity, m/s².
+    lin: [Vec<f64>; 3],
+    /// The sine of the pitch (clamped to −1…1), then the pitch, rad.
     pitch: Vec<f64>,
-    vel: Vec<Vector3<f64>>,
-    pos: Vec<Vector3<f64>>,
+    /// The position before the zero-velocity update, m.
+    pos: [Vec<f64>; 3],
 }
 
 /// One foot IMU's signals and its medio-lateral axis, to integrate.
@@ -485,81 +488,156 @@ impl Path<'_> {
         // third-order series of the exponential map: no trigonometry per sample). Each step
         // is normalised on its own, so the product of the steps (the only dependency from
         // sample to sample) stays a unit quaternion up to rounding, which a Newton step
-        // outside the chain removes. Steps, chain, and what the orientation gives (pitch,
-        // tilt, the specific force turned into the mid-stance frame, the velocity by the
-        // trapezoid rule) run as separate passes: each is short enough for the processor to
-        // overlap samples.
-        let Scratch {
-            steps,
-            turns,
-            pitch,
-            vel,
-            pos,
-        } = scratch;
-        steps.clear();
-        steps.extend((a + 1..=b).map(|i| {
-            let h = (gyro[i - 1] + gyro[i] - bias * 2.0) * (0.25 * dt);
-            let h2 = h.norm_squared();
-            let hv = h * (1.0 - h2 / 6.0);
-            let step = Quaternion::new(1.0 - h2 / 2.0, hv.x, hv.y, hv.z);
-            step * (1.0 / step.norm())
-        }));
-        turns.clear();
-        let mut q = Quaternion::identity();
-        turns.extend(steps.iter().map(|step| {
-            q *= step;
-            q * (1.5 - 0.5 * q.norm_squared())
-        }));
-        pitch.clear();
-        vel.clear();
-        pos.clear();
-        pitch.push(0.0);
-        vel.push(Vector3::zeros());
-        let mut lin_prev = acc[a] - up * g;
+        // outside the chain removes. Steps, chain, what the orientation gives (pitch, tilt,
+        // the specific force in the mid-stance frame), the velocity and position by the
+        // trapezoid rule, and the pitch angles run as separate passes over buffers, one
+        // per component: each is short enough for the processor to overlap samples. The
+        // zero-velocity update comes last, in closed form (removing a linear velocity drift
+        // v·t/T removes v·t²/2T from the position).
+        let Scratch { q, lin, pitch, pos } = scratch;
+        let m = len - 1;
+        // Every value of 1..=m is written before it is read.
+        let all = q.iter_mut().chain(lin.iter_mut()).chain(pos.iter_mut());
+        for c in all.chain(std::iter::once(&mut *pitch)) {
+            if c.len() <= m {
+                c.resize(m + 1, 0.0);
+            }
+        }
+        pitch[0] = 0.0;
+        (pos[0][0], pos[1][0], pos[2][0]) = (0.0, 0.0, 0.0);
+        let [qw, qx, qy, qz] = q;
+        let (ux, uy, uz) = (up.x, up.y, up.z);
+        let (fx, fy, fz) = (forward.x, forward.y, forward.z);
+        // The steps (sample k + 1 in slot k + 1), each on its own: square roots and divisions
+        // overlap from sample to sample.
+        let (b2, quarter) = (bias * 2.0, 0.25 * dt);
+        for ((((g0, g1), w), x), (y, z)) in gyro[a..b]
+            .iter()
+            .zip(&gyro[a + 1..=b])
+            .zip(&mut qw[1..])
+            .zip(&mut qx[1..])
+            .zip(qy[1..].iter_mut().zip(&mut qz[1..]))
+        {
+            let hx = (g0.x + g1.x - b2.x) * quarter;
+            let hy = (g0.y + g1.y - b2.y) * quarter;
+            let hz = (g0.z + g1.z - b2.z) * quarter;
+            let h2 = hx * hx + hy * hy + hz * hz;
+            let c = 1.0 - h2 / 6.0;
+            let (vx, vy, vz) = (hx * c, hy * c, hz * c);
+            let sw = 1.0 - h2 / 2.0;
+            let inv = 1.0 / (sw * sw + vx * vx + vy * vy + vz * vz).sqrt();
+            (*w, *x, *y, *z) = (sw * inv, vx * inv, vy * inv, vz * inv);
+        }
+        // The chain q ← q · step (Hamilton product), each product then made a unit
+        // quaternion by one Newton step on its norm (outside the chain).
+        let (mut cw, mut cx, mut cy, mut cz) = (1.0, 0.0, 0.0, 0.0);
+        for (((w, x), y), z) in qw[1..]
+            .iter_mut()
+            .zip(&mut qx[1..])
+            .zip(&mut qy[1..])
+            .zip(&mut qz[1..])
+        {
+            let (sw, sx, sy, sz) = (*w, *x, *y, *z);
+            let nw = cw * sw - cx * sx - cy * sy - cz * sz;
+            let nx = cw * sx + cx * sw + cy * sz - cz * sy;
+            let ny = cw * sy - cx * sz + cy * sw + cz * sx;
+            let nz = cw * sz + cx * sy - cy * sx + cz * sw;
+            (cw, cx, cy, cz) = (nw, nx, ny, nz);
+            let newton = 1.5 - 0.5 * (cw * cw + cx * cx + cy * cy + cz * cz);
+            (*w, *x, *y, *z) = (cw * newton, cx * newton, cy * newton, cz * newton);
+        }
+        // What the orientation gives, sample by sample: the sine of the pitch and the
+        // cosine of the tilt, and the specific force turned into the mid-stance frame,
+        // less gravity.
+        let [lx, ly, lz] = lin;
+        let f0 = acc[a] - up * g;
+        (lx[0], ly[0], lz[0]) = (f0.x, f0.y, f0.z);
+        for ((((((w, x), y), z), f), (sp, ct)), ((p, ox), (oy, oz))) in qw[1..]
+            .iter()
+            .zip(&qx[1..])
+            .zip(&qy[1..])
+            .zip(&qz[1..])
+            .zip(&acc[a + 1..=b])
+            .zip(
+                sensor.sin_pitch[a + 1..=b]
+                    .iter_mut()
+                    .zip(&mut sensor.cos_tilt[a + 1..=b]),
+            )
+            .zip(
+                pitch[1..]
+                    .iter_mut()
+                    .zip(&mut lx[1..])
+                    .zip(ly[1..].iter_mut().zip(&mut lz[1..])),
+            )
+        {
+            let (w, x, y, z) = (*w, *x, *y, *z);
+            let (ww, xx, yy, zz) = (w * w, x * x, y * y, z * z);
+            let (xy, xz, yz, wx, wy, wz) = (x * y, x * z, y * z, w * x, w * y, w * z);
+            let r00 = ww + xx - yy - zz;
+            let r11 = ww - xx + yy - zz;
+            let r22 = ww - xx - yy + zz;
+            let (r01, r10) = (2.0 * (xy - wz), 2.0 * (xy + wz));
+            let (r02, r20) = (2.0 * (xz + wy), 2.0 * (xz - wy));
+            let (r12, r21) = (2.0 * (yz - wx), 2.0 * (yz + wx));
+            // The vertical in the sensor's frame: Rᵀ·up.
+            let vx = r00 * ux + r10 * uy + r20 * uz;
+            let vy = r01 * ux + r11 * uy + r21 * uz;
+            let vz = r02 * ux + r12 * uy + r22 * uz;
+            let s = vx * fx + vy * fy + vz * fz;
+            *sp = s;
+            *ct = vx * ux + vy * uy + vz * uz;
+            *p = s.clamp(-1.0, 1.0);
+            *ox = r00 * f.x + r01 * f.y + r02 * f.z - ux * g;
+            *oy = r10 * f.x + r11 * f.y + r12 * f.z - uy * g;
+            *oz = r20 * f.x + r21 * f.y + r22 * f.z - uz * g;
+        }
+        // The velocity and the position by the trapezoid rule (the position before the
+        // zero-velocity update).
+        let half_dt = 0.5 * dt;
         let mut v = Vector3::zeros();
-        for (k, &unit) in turns.iter().enumerate() {
-            let i = a + 1 + k;
-            let r = UnitQuaternion::new_unchecked(unit).to_rotation_matrix();
-            // Rows of r·v dotted with up: (rᵀ·up)·v.
-            let up_in_sensor = r.transpose() * up;
-            let s = up_in_sensor.dot(&forward);
-            pitch.push(s.clamp(-1.0, 1.0));
-            sensor.sin_pitch[i] = s;
-            sensor.cos_tilt[i] = up_in_sensor.dot(&up);
-            let lin = r * acc[i] - up * g;
-            v += (lin_prev + lin) * (0.5 * dt);
-            vel.push(v);
-            lin_prev = lin;
+        let [px, py, pz] = pos;
+        for (c, (l, pc)) in [(&*lx, &mut *px), (&*ly, &mut *py), (&*lz, &mut *pz)]
+            .into_iter()
+            .enumerate()
+        {
+            let (mut vel, mut at) = (0.0, 0.0);
+            for k in 1..=m {
+                let next = vel + (l[k - 1] + l[k]) * half_dt;
+                at += (vel + next) * half_dt;
+                pc[k] = at;
+                vel = next;
+            }
+            v[c] = vel;
         }
         // The pitch angles, in one pass apart from the chain (it vectorises).
         for p in &mut pitch[1..] {
             *p = asin(*p);
         }
-        // The zero-velocity update at b, then the position by the trapezoid rule.
+        // The zero-velocity update at b: position k less v_end·dt·k²/(2·span).
         let span = (len - 1) as f64;
-        let v_end = vel[len - 1];
-        let mut prev = vel[0] - v_end * (0.0 / span);
-        let mut p = Vector3::zeros();
-        pos.push(p);
-        for (k, &v) in vel.iter().enumerate().skip(1) {
-            let cur = v - v_end * (k as f64 / span);
-            p += (prev + cur) * (0.5 * dt);
-            pos.push(p);
-            prev = cur;
-        }
-        let (end, p_end) = (pos[len - 1], pitch[len - 1]);
+        let drift = v * (dt / (2.0 * span));
+        let raw = |k: usize| Vector3::new(px[k], py[k], pz[k]);
+        let end = raw(m) - drift * (span * span);
+        let p_end = pitch[m];
         let h_end = end.dot(&up);
         // Sideways: from the straight line between the two stance positions (a stride's
         // length at least), outwards positive.
         let stride = end - up * h_end;
         let left = (stride.norm() > 0.2).then(|| up.cross(&stride).normalize());
         let outward = track.outward_sign();
-        for k in 0..len {
-            let f = k as f64 / span;
-            track.toe_height_m[a + k] = pos[k].dot(&up) - h_end * f;
-            track.pitch_deg[a + k] = (pitch[k] - p_end * f).to_degrees();
-            if let Some(l) = left {
-                track.lateral_m[a + k] = outward * pos[k].dot(&l);
+        let drift_up = drift.dot(&up);
+        let (toe, pitch_deg) = (&mut track.toe_height_m[a..=b], &mut track.pitch_deg[a..=b]);
+        for (k, ((t, pd), angle)) in toe.iter_mut().zip(pitch_deg).zip(&pitch[..len]).enumerate() {
+            let kf = k as f64;
+            let f = kf / span;
+            *t = raw(k).dot(&up) - drift_up * (kf * kf) - h_end * f;
+            *pd = (angle - p_end * f).to_degrees();
+        }
+        if let Some(l) = left {
+            let drift_left = drift.dot(&l);
+            for k in 0..len {
+                let kf = k as f64;
+                track.lateral_m[a + k] = outward * (raw(k).dot(&l) - drift_left * (kf * kf));
             }
         }
         true
