@@ -60,6 +60,23 @@ impl MotionSignal {
         }
     }
 
+    /// [`MotionSignal::to_degrees`] in place: the same values, without a copy.
+    ///
+    /// ```
+    /// use dorsi::motion::signals::MotionSignal;
+    /// let s = MotionSignal::new("foot_pitch", "rad", vec![0.0, 0.1]);
+    /// assert_eq!(s.clone().into_degrees(), s.to_degrees());
+    /// ```
+    pub fn into_degrees(mut self) -> MotionSignal {
+        if self.unit == "rad" {
+            self.unit = "deg".into();
+            for v in &mut self.values {
+                *v = v.to_degrees();
+            }
+        }
+        self
+    }
+
     /// A plain named signal of the recording (a joint-angle column such as
     /// `RightAnkleAngle/ML/X`): exact name first, then case-insensitive, then a unique
     /// case-insensitive suffix match (`AnkleAngle/ML/X` fails when both sides exist).

@@ -15,10 +15,11 @@ const SMALL: usize = 4096;
 /// The `qs`-quantiles (nearest rank) of the finite values `values` gives, exactly as
 /// [`crate::signal::quantile`] gives each (`NaN` when there is no finite value).
 ///
-/// `values` is walked twice: a count with a subsample of every 16th value, then one pass
-/// that keeps, for each quantile, the values between two bounds the subsample gives (a few
-/// percent of them) and counts those below; the selection runs on the kept values. When a
-/// bound misses (rare), that quantile falls back to a selection over all values.
+/// A subsample of every 16th value gives, for each quantile, two bounds a few percent of the
+/// values apart; one pass over all values then counts the finite ones, counts those below
+/// the lower bound and keeps those between the bounds, and the selection runs on the kept
+/// values. When a bound misses (rare), that quantile falls back to a selection over all
+/// values.
 pub(crate) fn quantiles<I, const N: usize>(values: I, qs: [f64; N]) -> [f64; N]
 where
     I: Iterator<Item = f64> + Clone,
@@ -26,26 +27,24 @@ where
     let finite = || values.clone().filter(|v| v.is_finite());
     let rank = |n: usize, q: f64| ((n - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
     let select = |v: &mut [f64], k: usize| *v.select_nth_unstable_by(k, f64::total_cmp).1;
-    let mut sub = Vec::new();
-    let mut n = 0usize;
-    for v in finite() {
-        if n % 16 == 0 {
-            sub.push(v);
-        }
-        n += 1;
-    }
-    if n == 0 {
-        return [f64::NAN; N];
-    }
-    if n < SMALL {
+    let mut sub: Vec<f64> = values
+        .clone()
+        .step_by(16)
+        .filter(|v| v.is_finite())
+        .collect();
+    if sub.len() < SMALL / 16 {
         let mut all = sub;
         all.clear();
         all.extend(finite());
+        if all.is_empty() {
+            return [f64::NAN; N];
+        }
+        let n = all.len();
         return qs.map(|q| select(&mut all, rank(n, q)));
     }
     // Bounds: the subsample's quantiles 2.5 % of the ranks either side (about 4 standard
-    // errors of a subsample of n / 16 at the median), as total-order keys; a value is kept
-    // when its key minus `lo` is at most `width` (unsigned).
+    // errors of the subsample at the median), as total-order keys; a value is kept when its
+    // key minus `lo` is at most `width` (unsigned).
     let m = sub.len();
     let bounds: [(i64, u64); N] = qs.map(|q| {
         let q = q.clamp(0.0, 1.0);
@@ -61,9 +60,11 @@ where
         };
         (lo, hi.wrapping_sub(lo) as u64)
     });
+    let mut n = 0usize;
     let mut below = [0usize; N];
-    let mut kept: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(n / 12));
+    let mut kept: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(m * 16 / 12));
     for v in finite() {
+        n += 1;
         let k = key(v);
         for j in 0..N {
             let (lo, width) = bounds[j];

@@ -253,7 +253,7 @@ pub fn analyze(rec: &Recording, options: &RepOptions) -> Result<RepsAnalysis, Re
         // An integrated angle has no outliers to remove.
         params.despike_samples = 0;
     }
-    let signal = signal.to_degrees();
+    let signal = signal.into_degrees();
     let seg_spec = SegmentSpec {
         pattern: spec.pattern,
         first_sign,
