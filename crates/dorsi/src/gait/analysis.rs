@@ -152,9 +152,14 @@ impl GaitAnalyzer {
                 metrics: m,
             })
             .collect();
-        let mut names: Vec<String> = strides.iter().map(|s| s.metrics.side.clone()).collect();
+        // The sides, sorted (a few names: no copy of every stride's).
+        let mut names: Vec<String> = Vec::new();
+        for s in &strides {
+            if !names.contains(&s.metrics.side) {
+                names.push(s.metrics.side.clone());
+            }
+        }
         names.sort();
-        names.dedup();
         let of = |side: &str| -> Vec<(&StrideMetrics, &Drag)> {
             strides
                 .iter()

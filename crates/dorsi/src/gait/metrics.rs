@@ -307,11 +307,24 @@ fn swing_rotation(
         .filter(|w| w[0].kind == EventKind::FinalContact && w[1].kind == EventKind::InitialContact)
         .map(|w| {
             let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
-            gyro[a..b.max(a)]
-                .iter()
-                .map(|g| g.dot(&axis))
-                .filter(|v| v.is_finite())
-                .sum::<f64>()
+            // Four running sums (the sign is what matters): they overlap.
+            let span = &gyro[a..b.max(a)];
+            let rate = |g: &Vector3<f64>| {
+                let d = g.dot(&axis);
+                if d.is_finite() {
+                    d
+                } else {
+                    0.0
+                }
+            };
+            let mut lanes = [0.0; 4];
+            let mut chunks = span.chunks_exact(4);
+            for c in &mut chunks {
+                for (l, g) in lanes.iter_mut().zip(c) {
+                    *l += rate(g);
+                }
+            }
+            lanes.iter().sum::<f64>() + chunks.remainder().iter().map(rate).sum::<f64>()
         })
         .sum()
 }
@@ -458,10 +471,7 @@ impl Path<'_> {
             let f = acc[i].norm();
             (f - g).abs() < 1.5 && gyro[i].norm() < 1.0
         };
-        let usable = (g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5
-            && settled(a)
-            && settled(b)
-            && gyro[a..=b].iter().all(|v| v.iter().all(|c| c.is_finite()));
+        let usable = (g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5 && settled(a) && settled(b);
         if !usable {
             return false;
         }
@@ -480,10 +490,6 @@ impl Path<'_> {
         }
         let forward = up.cross(&(lateral / lateral.norm()));
         let len = b - a + 1;
-        if !chained {
-            sensor.sin_pitch[a] = f64::NAN;
-            sensor.cos_tilt[a] = f64::NAN;
-        }
         // Orientation as a quaternion, advanced by the mean rate over each sample (a
         // third-order series of the exponential map: no trigonometry per sample). Each step
         // is normalised on its own, so the product of the steps (the only dependency from
@@ -511,6 +517,10 @@ impl Path<'_> {
         // The steps (sample k + 1 in slot k + 1), each on its own: square roots and divisions
         // overlap from sample to sample.
         let (b2, quarter) = (bias * 2.0, 0.25 * dt);
+        // A stride needs every gyroscope value finite: `0·x` is 0 for a finite x, `NaN`
+        // otherwise (summed in the same pass).
+        let poison = |v: &Vector3<f64>| v.x * 0.0 + v.y * 0.0 + v.z * 0.0;
+        let mut nonfinite = poison(&gyro[a]);
         for ((((g0, g1), w), x), (y, z)) in gyro[a..b]
             .iter()
             .zip(&gyro[a + 1..=b])
@@ -518,6 +528,7 @@ impl Path<'_> {
             .zip(&mut qx[1..])
             .zip(qy[1..].iter_mut().zip(&mut qz[1..]))
         {
+            nonfinite += poison(g1);
             let hx = (g0.x + g1.x - b2.x) * quarter;
             let hy = (g0.y + g1.y - b2.y) * quarter;
             let hz = (g0.z + g1.z - b2.z) * quarter;
@@ -527,6 +538,13 @@ impl Path<'_> {
             let sw = 1.0 - h2 / 2.0;
             let inv = 1.0 / (sw * sw + vx * vx + vy * vy + vz * vz).sqrt();
             (*w, *x, *y, *z) = (sw * inv, vx * inv, vy * inv, vz * inv);
+        }
+        if nonfinite != 0.0 {
+            return false;
+        }
+        if !chained {
+            sensor.sin_pitch[a] = f64::NAN;
+            sensor.cos_tilt[a] = f64::NAN;
         }
         // The chain q ← q · step (Hamilton product), each product then made a unit
         // quaternion by one Newton step on its norm (outside the chain).
