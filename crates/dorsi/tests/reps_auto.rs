@@ -415,6 +415,13 @@ fn reps_in_sensor_dropouts_are_marked_inferred() {
         let rec = dorsi::io::read(&entry.files, &entry.read).unwrap_or_else(|e| panic!("{e}"));
         let found = segment_auto(&rec, &AutoParams::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(found.inferred.len(), found.reps.len());
+        // The report says so in its notes (table and JSON alike).
+        let options = dorsi::reps::RepOptions::new(dorsi::reps::Exercise::Auto);
+        let report = dorsi::reps::analyze(&rec, &options)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .report;
+        let noted = report.notes.iter().any(|n| n.contains("inferred"));
+        assert_eq!(noted, want > 0, "{set}: notes {:?}", report.notes);
         let inferred: Vec<_> = found
             .reps
             .iter()

@@ -380,6 +380,20 @@ fn analyze_auto(
     if let (Some(p), Some(q)) = (found.period_s, found.periodicity) {
         notes.push(format!("auto: period {p:.2} s, periodicity {q:.2}"));
     }
+    let inferred: Vec<String> = found
+        .inferred
+        .iter()
+        .enumerate()
+        .filter(|(_, &i)| i)
+        .map(|(k, _)| (k + 1).to_string())
+        .collect();
+    if !inferred.is_empty() {
+        notes.push(format!(
+            "auto: rep {} peaked where nothing was measured (a sensor dropout or frames with \
+             no pose); counted, but inferred from the signal filled across the gap",
+            inferred.join(", ")
+        ));
+    }
     Ok(RepsAnalysis {
         report: RepsReport {
             schema: REPS_SCHEMA,
