@@ -43,6 +43,7 @@ use nalgebra::Vector3;
 use serde::Serialize;
 
 use super::signals::{MotionError, MotionSignal};
+use super::stats::atan2;
 use crate::{Point, Recording, Skeleton, Space};
 
 /// A foot or ankle signal from keypoints.
@@ -219,7 +220,7 @@ pub fn foot_signal(
         FootSignal::FootPitch => (0..n)
             .map(|i| {
                 let v = foot_at(i);
-                v.z.atan2(Vector3::new(v.x, v.y, 0.0).dot(&fwd))
+                atan2(v.z, Vector3::new(v.x, v.y, 0.0).dot(&fwd))
             })
             .collect(),
         FootSignal::HeelHeight | FootSignal::ToeHeight => {
@@ -240,7 +241,7 @@ pub fn foot_signal(
                     // In the sagittal plane (forward, up): signed angle from foot to shank.
                     let (fx, fz) = (Vector3::new(f.x, f.y, 0.0).dot(&fwd), f.z);
                     let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
-                    let between = (fx * sz - fz * sx).atan2(fx * sx + fz * sz);
+                    let between = atan2(fx * sz - fz * sx, fx * sx + fz * sz);
                     std::f64::consts::FRAC_PI_2 - between
                 })
                 .collect()
@@ -252,7 +253,7 @@ pub fn foot_signal(
             (0..n)
                 .map(|i| {
                     let v = foot_at(i);
-                    v.dot(&lateral).atan2(v.dot(&fwd))
+                    atan2(v.dot(&lateral), v.dot(&fwd))
                 })
                 .collect()
         }
@@ -273,7 +274,7 @@ pub fn foot_signal(
                 .map(|i| {
                     let mid = (frame.body(&heel.position[i]) + frame.body(&toe.position[i])) / 2.0;
                     let d = mid - Vector3::new(ax[i], ay[i], az[i]);
-                    d.dot(&lateral).atan2(-d.dot(&up))
+                    atan2(d.dot(&lateral), -d.dot(&up))
                 })
                 .collect()
         }

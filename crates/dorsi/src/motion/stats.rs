@@ -152,3 +152,97 @@ mod tests {
         }
     }
 }
+
+/// `y.atan2(x)` to within a few units in the last place (measured below 5·10⁻¹⁶ rad against
+/// the standard library), about three times faster: the per-frame angles of keypoint
+/// signals take one per frame and side.
+///
+/// The argument is reduced to `|t| ≤ 0.66` (`t`, `(t − 1) / (t + 1)` or `−1 / t`) and the
+/// arctangent there is the rational approximation of the Cephes library (`atan.c`, degree
+/// 4 over 5 in `t²`); the quadrant follows from the signs. Not-a-number in, not-a-number
+/// out; infinities are not expected (positions are finite or NaN).
+#[inline]
+pub(crate) fn atan2(y: f64, x: f64) -> f64 {
+    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};
+    const P: [f64; 5] = [
+        -8.750_608_600_031_904e-1,
+        -1.615_753_718_733_365e1,
+        -7.500_855_792_314_705e1,
+        -1.228_866_684_490_136e2,
+        -6.485_021_904_942_025e1,
+    ];
+    const Q: [f64; 5] = [
+        2.485_846_490_142_306_3e1,
+        1.650_270_098_316_988_5e2,
+        4.328_810_604_912_903e2,
+        4.853_903_996_359_137e2,
+        1.945_506_571_482_614e2,
+    ];
+    // tan(3π/8) and the low-order bits of π/2 and π/4 left out of their f64 values.
+    const T3P8: f64 = 2.414_213_562_373_095;
+    const MOREBITS: f64 = 6.123_233_995_736_766e-17;
+    let (ax, ay) = (x.abs(), y.abs());
+    if ax.is_nan() || ay.is_nan() {
+        return f64::NAN;
+    }
+    if ax == 0.0 && ay == 0.0 {
+        return y.atan2(x);
+    }
+    // atan(t) for t = ay / ax ≥ 0 (inf when ax = 0).
+    let t = ay / ax;
+    let (base, u, more) = if t > T3P8 {
+        (FRAC_PI_2, -1.0 / t, MOREBITS)
+    } else if t > 0.66 {
+        (FRAC_PI_4, (t - 1.0) / (t + 1.0), 0.5 * MOREBITS)
+    } else {
+        (0.0, t, 0.0)
+    };
+    let z = u * u;
+    let p = (((P[0] * z + P[1]) * z + P[2]) * z + P[3]) * z + P[4];
+    let q = ((((z + Q[0]) * z + Q[1]) * z + Q[2]) * z + Q[3]) * z + Q[4];
+    let a = base + (u * (z * p / q) + u + more);
+    // Quadrant: atan2 = a, π − a, −a or −(π − a).
+    let a = if x.is_sign_negative() { PI - a } else { a };
+    if y.is_sign_negative() {
+        -a
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod atan2_tests {
+    /// Against the standard library over every quadrant, the reduction's boundaries and
+    /// the axes; a small LCG supplies the points (no dependency).
+    #[test]
+    fn atan2_is_the_standard_librarys_to_the_last_bits() {
+        let mut s: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        let mut worst: f64 = 0.0;
+        for i in 0..200_000 {
+            let scale = 10f64.powi((i % 9) as i32 - 4);
+            let (y, x) = (next() * scale, next());
+            worst = worst.max((super::atan2(y, x) - y.atan2(x)).abs());
+        }
+        for &(y, x) in &[
+            (0.66, 1.0),
+            (0.660_000_000_000_001, 1.0),
+            (2.414_213_562_373_095, 1.0),
+            (1.0, 1.0),
+            (1.0, 0.0),
+            (-1.0, 0.0),
+            (0.0, -1.0),
+            (-0.0, -1.0),
+            (0.0, 1.0),
+            (1e-300, -1.0),
+        ] {
+            worst = worst.max((super::atan2(y, x) - f64::atan2(y, x)).abs());
+        }
+        assert!(worst < 5e-16, "largest difference {worst:e} rad");
+        assert!(super::atan2(f64::NAN, 1.0).is_nan());
+        assert_eq!(super::atan2(0.0, 0.0), 0.0f64.atan2(0.0));
+    }
+}
