@@ -223,7 +223,7 @@ mod atan2_tests {
         };
         let mut worst: f64 = 0.0;
         for i in 0..200_000 {
-            let scale = 10f64.powi((i % 9) as i32 - 4);
+            let scale = 10f64.powi(i % 9 - 4);
             let (y, x) = (next() * scale, next());
             worst = worst.max((super::atan2(y, x) - y.atan2(x)).abs());
         }
