@@ -527,7 +527,7 @@ pub(crate) fn detrend(x: &[f64], width: usize) -> Vec<f64> {
         let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
         return x.iter().map(|v| v - mean).collect();
     }
-    let trend = super::segment::moving_average(x, width);
+    let trend = crate::motion::moving_average(x, width);
     x.iter().zip(trend).map(|(v, t)| v - t).collect()
 }
 

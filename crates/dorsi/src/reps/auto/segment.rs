@@ -1,6 +1,8 @@
 //! Period estimation (autocorrelation peak) and cycle segmentation (peaks with prominence,
 //! valleys between them) on one signal of the analysis grid.
 
+use crate::motion::moving_average;
+
 /// The period of a signal: the lag of the autocorrelation's first strong local maximum.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Period {
@@ -86,27 +88,6 @@ pub(crate) fn peak_near(r: &[f64], n: usize, target: f64, tolerance: f64) -> Opt
         return None;
     }
     Some(interpolated(r, k))
-}
-
-/// Centred moving average over `width` samples (`width / 2` on each side; shorter windows at
-/// the ends), for finite signals: prefix sums, O(n).
-pub(crate) fn moving_average(x: &[f64], width: usize) -> Vec<f64> {
-    let n = x.len();
-    let half = width / 2;
-    let mut sum = Vec::with_capacity(n + 1);
-    sum.push(0.0);
-    let mut acc = 0.0;
-    for v in x {
-        acc += v;
-        sum.push(acc);
-    }
-    (0..n)
-        .map(|i| {
-            let a = i.saturating_sub(half);
-            let b = (i + half + 1).min(n);
-            (sum[b] - sum[a]) / (b - a) as f64
-        })
-        .collect()
 }
 
 /// Centred moving average of width `width` applied twice (a triangular kernel): a cheap
