@@ -1,0 +1,317 @@
+//! Foot tracks from heel and toe points (video keypoints or markers).
+
+use nalgebra::Vector3;
+
+use super::{intervals, mid_stances, FootTrack, MetricParams};
+use crate::detect::DetectedEvent;
+use crate::motion::moving_average;
+use crate::{Point, Recording, Skeleton, Space};
+
+/// Foot tracks of the left and right foot from heel and toe points (and knee and ankle
+/// points for the ankle angle, where the layout has them).
+pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTrack> {
+    let Some(sk) = &rec.skeleton else {
+        return Vec::new();
+    };
+    let image = matches!(sk.space, Space::Image { .. });
+    // Toe heights need a fixed floor and a metric scale: markers have both; video keypoints
+    // are unscaled (images) or centred on the hips (MediaPipe world landmarks).
+    let markers = rec.source.modality == crate::Modality::Markers;
+    let aspect = match sk.space {
+        Space::Image { normalised: true } => image_aspect(sk),
+        _ => 1.0,
+    };
+    // (forward-ish horizontal distance, height) of a vector, in consistent units.
+    let sagittal = |v: Vector3<f64>| -> (f64, f64) {
+        if image {
+            (v.x.abs(), -v.y * aspect)
+        } else {
+            (v.x.hypot(v.y), v.z)
+        }
+    };
+    let hz = rec.sampling_rate_hz;
+    let smooth = ((0.1 * hz).round() as usize).max(1);
+    let mut out = Vec::new();
+    for side in ["left", "right"] {
+        let (heel_names, toe_names) = super::super::keypoints::foot_names(side);
+        let h: Vec<&str> = heel_names.iter().map(String::as_str).collect();
+        let t: Vec<&str> = toe_names.iter().map(String::as_str).collect();
+        let (Some(heel), Some(toe)) = (
+            super::super::keypoints::find(sk, &h),
+            super::super::keypoints::find(sk, &t),
+        ) else {
+            continue;
+        };
+        let mine: Vec<&DetectedEvent> = events
+            .iter()
+            .filter(|e| e.side.as_deref() == Some(side))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let raw_pitch: Vec<f64> = heel
+            .position
+            .iter()
+            .zip(&toe.position)
+            .map(|(h, t)| {
+                let (d, up) = sagittal(t - h);
+                up.atan2(d).to_degrees()
+            })
+            .collect();
+        let raw_pitch = moving_average(&raw_pitch, smooth);
+        let toe_up: Vec<f64> = toe.position.iter().map(|p| sagittal(*p).1).collect();
+        let toe_up = moving_average(&toe_up, smooth);
+        let ankle = ankle_angle(sk, side, heel, toe, &sagittal);
+        // Stillness: the foot's speed (heel and toe), lowest in mid-stance.
+        let speed: Vec<f64> = (0..rec.n_samples)
+            .map(|i| {
+                let j = (i + 1).min(rec.n_samples.saturating_sub(1));
+                let k = i.saturating_sub(1);
+                (heel.position[j] - heel.position[k]).norm()
+                    + (toe.position[j] - toe.position[k]).norm()
+            })
+            .collect();
+        let still = moving_average(&speed, smooth);
+        let anchors = mid_stances(rec, &mine, |i| still[i]);
+        let n = rec.n_samples;
+        let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", n);
+        let half = ((0.05 * hz).round() as usize).max(1);
+        let level = |x: &[f64], i: usize| {
+            crate::signal::median(
+                x[i.saturating_sub(half)..(i + half + 1).min(x.len())]
+                    .iter()
+                    .copied(),
+            )
+        };
+        let hips = hip_pair(sk, side);
+        for (a, b) in intervals(rec, &anchors, &MetricParams::default()) {
+            if markers {
+                sideways(&heel.position, a, b, &mut track);
+                if let Some((mine, other)) = hips {
+                    for i in a..=b {
+                        let d = mine.position[i] - other.position[i];
+                        track.pelvic_obliquity_deg[i] = d.z.atan2(d.x.hypot(d.y)).to_degrees();
+                    }
+                }
+            }
+            let (p0, p1) = (level(&raw_pitch, a), level(&raw_pitch, b));
+            let (h0, h1) = (level(&toe_up, a), level(&toe_up, b));
+            for i in a..=b {
+                let f = (i - a) as f64 / (b - a) as f64;
+                track.pitch_deg[i] = raw_pitch[i] - (p0 + (p1 - p0) * f);
+                if markers {
+                    track.toe_height_m[i] = toe_up[i] - (h0 + (h1 - h0) * f);
+                }
+                track.ankle_deg[i] = ankle[i];
+            }
+        }
+        // Before the first and after the last mid-stance (a short walkway trial), the nearest
+        // mid-stance's levels hold, up to 1.5 s away and within the same unbroken segment
+        // (points do not drift, so one mid-stance is enough).
+        let reach = (1.5 * hz).round() as usize;
+        let segments = rec.segments();
+        let edges = [
+            anchors.first().map(|&a| (a, true)),
+            anchors.last().map(|&a| (a, false)),
+        ];
+        for (a, backwards) in edges.into_iter().flatten() {
+            let Some(seg) = segments.iter().find(|s| s.contains(&a)) else {
+                continue;
+            };
+            let span = if backwards {
+                a.saturating_sub(reach).max(seg.start)..a
+            } else {
+                a + 1..(a + reach + 1).min(seg.end)
+            };
+            let (p, h) = (level(&raw_pitch, a), level(&toe_up, a));
+            for i in span {
+                if !track.pitch_deg[i].is_nan() {
+                    continue;
+                }
+                track.pitch_deg[i] = raw_pitch[i] - p;
+                if markers {
+                    track.toe_height_m[i] = toe_up[i] - h;
+                }
+                track.ankle_deg[i] = ankle[i];
+            }
+        }
+        out.push(track);
+    }
+    out
+}
+
+/// This side's and the other side's hip (or anterior iliac spine) points.
+fn hip_pair<'a>(sk: &'a Skeleton, side: &str) -> Option<(&'a Point, &'a Point)> {
+    let names = |s: &str| {
+        let c = if s == "left" { 'L' } else { 'R' };
+        [
+            format!("{s}_hip"),
+            format!("{c}Hip"),
+            format!("{c}ASI"),
+            format!("{c}.ASIS"),
+        ]
+    };
+    let other = if side == "left" { "right" } else { "left" };
+    let find = |s: &str| {
+        let n = names(s);
+        let r: Vec<&str> = n.iter().map(String::as_str).collect();
+        super::super::keypoints::find(sk, &r)
+    };
+    Some((find(side)?, find(other)?))
+}
+
+/// Sideways distance of a point from the straight line between its positions at `a` and
+/// `b` (horizontal plane, z up), outwards positive.
+fn sideways(points: &[Vector3<f64>], a: usize, b: usize, track: &mut FootTrack) {
+    let flat = |v: Vector3<f64>| Vector3::new(v.x, v.y, 0.0);
+    let stride = flat(points[b] - points[a]);
+    // A stride's length at least (a NaN length is no stride either).
+    if stride.norm().partial_cmp(&0.2) != Some(std::cmp::Ordering::Greater) {
+        return;
+    }
+    let left = Vector3::z().cross(&stride).normalize();
+    let outward = track.outward_sign();
+    for i in a..=b {
+        track.lateral_m[i] = outward * flat(points[i] - points[a]).dot(&left);
+    }
+}
+
+/// The ankle angle from knee, ankle, heel and toe points: 90° minus the angle between the
+/// shank (ankle to knee) and the foot (heel to toe) in the sagittal view; `NaN` without knee
+/// and ankle points.
+fn ankle_angle(
+    sk: &Skeleton,
+    side: &str,
+    heel: &Point,
+    toe: &Point,
+    sagittal: &dyn Fn(Vector3<f64>) -> (f64, f64),
+) -> Vec<f64> {
+    let c = if side == "left" { 'L' } else { 'R' };
+    let knee_names = [
+        format!("{side}_knee"),
+        format!("{c}Knee"),
+        format!("{c}KNE"),
+    ];
+    let ankle_names = [
+        format!("{side}_ankle"),
+        format!("{c}Ankle"),
+        format!("{c}ANK"),
+    ];
+    let kn: Vec<&str> = knee_names.iter().map(String::as_str).collect();
+    let an: Vec<&str> = ankle_names.iter().map(String::as_str).collect();
+    let (Some(knee), Some(ankle)) = (
+        super::super::keypoints::find(sk, &kn),
+        super::super::keypoints::find(sk, &an),
+    ) else {
+        return vec![f64::NAN; heel.position.len()];
+    };
+    (0..heel.position.len())
+        .map(|i| {
+            // Signed 2D vectors: the horizontal sign is the foot's forward direction.
+            let foot = toe.position[i] - heel.position[i];
+            let shank = knee.position[i] - ankle.position[i];
+            let (fd, fu) = sagittal(foot);
+            let (sd_abs, su) = sagittal(shank);
+            // The shank's horizontal component, signed along the foot's forward direction.
+            let along = if sk.dims == 2 || matches!(sk.space, Space::Image { .. }) {
+                shank.x * foot.x.signum()
+            } else {
+                let f = Vector3::new(foot.x, foot.y, 0.0);
+                let n = f.norm();
+                if n > 0.0 {
+                    Vector3::new(shank.x, shank.y, 0.0).dot(&(f / n))
+                } else {
+                    f64::NAN
+                }
+            };
+            let sd = along.signum() * sd_abs;
+            let cos = (fd * sd + fu * su) / ((fd * fd + fu * fu) * (sd * sd + su * su)).sqrt();
+            90.0 - cos.clamp(-1.0, 1.0).acos().to_degrees()
+        })
+        .collect()
+}
+
+/// The ratio of image height to width for normalised image coordinates, from the data: the
+/// factor on y that keeps the leg segments' lengths most constant through the movement (a
+/// segment's length does not change, its projection's distortion does as it turns). 1 when
+/// the legs do not move enough to tell.
+pub fn image_aspect(sk: &Skeleton) -> f64 {
+    let mut pairs: Vec<(&Point, &Point)> = Vec::new();
+    for side in ["left", "right"] {
+        let names = |a: &str, b: &str| {
+            (
+                sk.point(&format!("{side}_{a}")),
+                sk.point(&format!("{side}_{b}")),
+            )
+        };
+        for (a, b) in [("hip", "knee"), ("knee", "ankle"), ("heel", "foot_index")] {
+            if let (Some(p), Some(q)) = names(a, b) {
+                pairs.push((p, q));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return 1.0;
+    }
+    let n = pairs[0].0.position.len();
+    let step = (n / 2000).max(1);
+    // Each segment's image vector at up to 2000 frames, once.
+    let segments: Vec<Vec<(f64, f64)>> = pairs
+        .iter()
+        .map(|(p, q)| {
+            (0..n)
+                .step_by(step)
+                .map(|i| {
+                    let d = q.position[i] - p.position[i];
+                    (d.x, d.y)
+                })
+                .collect()
+        })
+        .collect();
+    // Coefficient of variation of each segment's length, summed, for a y factor.
+    let spread = |k: f64| -> f64 {
+        segments
+            .iter()
+            .map(|segment| {
+                let lens: Vec<f64> = segment
+                    .iter()
+                    .map(|&(x, y)| (x * x + (y * k) * (y * k)).sqrt())
+                    .filter(|v| v.is_finite())
+                    .collect();
+                if lens.len() < 10 {
+                    return 0.0;
+                }
+                let m = lens.iter().sum::<f64>() / lens.len() as f64;
+                let var = lens.iter().map(|l| (l - m).powi(2)).sum::<f64>() / lens.len() as f64;
+                var.sqrt() / m
+            })
+            .sum()
+    };
+    // Golden-section search on log(k) over 1/3 … 3.
+    let (mut lo, mut hi) = ((1.0f64 / 3.0).ln(), 3.0f64.ln());
+    let phi = 0.5 * (5f64.sqrt() - 1.0);
+    let mut c = hi - phi * (hi - lo);
+    let mut d = lo + phi * (hi - lo);
+    let (mut fc, mut fd) = (spread(c.exp()), spread(d.exp()));
+    for _ in 0..40 {
+        if fc < fd {
+            hi = d;
+            d = c;
+            fd = fc;
+            c = hi - phi * (hi - lo);
+            fc = spread(c.exp());
+        } else {
+            lo = c;
+            c = d;
+            fc = fd;
+            d = lo + phi * (hi - lo);
+            fd = spread(d.exp());
+        }
+    }
+    let k = (0.5 * (lo + hi)).exp();
+    if k.is_finite() && fc.is_finite() {
+        k
+    } else {
+        1.0
+    }
+}
