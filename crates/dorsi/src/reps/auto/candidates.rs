@@ -233,6 +233,37 @@ fn jitter(x: &[f64]) -> f64 {
     crate::signal::median(x.windows(2).map(|w| (w[1] - w[0]).abs()))
 }
 
+/// [`crate::signal::running_median`] of a signal with no `NaN` (a filled channel): the same
+/// values, with the common 5-sample window (`k` = 2, a 30 Hz grid) taken by a fixed
+/// min / max network instead of a sorted window. The network returns one of the window's
+/// values, the median (ties hold equal values), so the result is the same.
+fn running_median_filled(x: &[f64], k: usize) -> Vec<f64> {
+    let n = x.len();
+    if k != 2 || n < 5 {
+        return crate::signal::running_median(x, k);
+    }
+    let med3 = |a: f64, b: f64, c: f64| a.min(b).max(a.max(b).min(c));
+    let mut out = Vec::with_capacity(n);
+    // The window shrinks at the ends: 3 and 4 samples (the lower median of 4).
+    let edge = |w: &[f64]| {
+        let mut w = w.to_vec();
+        w.sort_by(f64::total_cmp);
+        w[(w.len() - 1) / 2]
+    };
+    out.push(edge(&x[..3]));
+    out.push(edge(&x[..4]));
+    out.extend(x.windows(5).map(|w| {
+        // The median of 5: the larger of the two pairs' minima and the smaller of their
+        // maxima bracket it together with the fifth value.
+        let lo = w[0].min(w[1]).max(w[2].min(w[3]));
+        let hi = w[0].max(w[1]).min(w[2].max(w[3]));
+        med3(w[4], lo, hi)
+    }));
+    out.push(edge(&x[n - 4..]));
+    out.push(edge(&x[n - 3..]));
+    out
+}
+
 /// The name of the point on the other side (`left_knee` → `right_knee`, `LHeel` → `RHeel`,
 /// `R.Toe` → `L.Toe`), if the name says a side.
 fn mirror_name(name: &str) -> Option<String> {
@@ -349,7 +380,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 if fill_and_centre(&mut c).is_some() {
                     seen = union(seen, span);
                     noise.push(jitter(&c));
-                    c = crate::signal::running_median(&c, spike_half);
+                    c = running_median_filled(&c, spike_half);
                     ch.push(c);
                     axes.push(axis);
                 }
@@ -476,22 +507,31 @@ fn pca(ch: &[Vec<f64>], range: Range<usize>, keep: usize, max_rows: usize) -> Ve
             .map(|&k| eig.eigenvectors.column(k).iter().copied().collect())
             .collect();
     } else {
-        let mut cov = DMatrix::<f64>::zeros(c, c);
+        // The upper triangle, row by row in one packed vector (each product added in the
+        // same order as before, so the same sums; contiguous, so the inner loop vectorises).
+        let mut packed = vec![0.0; c * (c + 1) / 2];
         let mut row = vec![0.0; c];
         for i in range.clone().step_by(step) {
             for ((r, chan), m) in row.iter_mut().zip(ch).zip(&means) {
                 *r = chan[i] - m;
             }
+            let mut at = 0;
             for a in 0..c {
                 let ra = row[a];
-                for b in a..c {
-                    cov[(a, b)] += ra * row[b];
+                let dst = &mut packed[at..at + c - a];
+                for (d, rb) in dst.iter_mut().zip(&row[a..]) {
+                    *d += ra * rb;
                 }
+                at += c - a;
             }
         }
+        let mut cov = DMatrix::<f64>::zeros(c, c);
+        let mut at = 0;
         for a in 0..c {
-            for b in 0..a {
-                cov[(a, b)] = cov[(b, a)];
+            for b in a..c {
+                cov[(a, b)] = packed[at];
+                cov[(b, a)] = packed[at];
+                at += 1;
             }
         }
         let eig = SymmetricEigen::new(cov);
@@ -527,7 +567,7 @@ pub(crate) fn detrend(x: &[f64], width: usize) -> Vec<f64> {
         let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
         return x.iter().map(|v| v - mean).collect();
     }
-    let trend = crate::motion::moving_average(x, width);
+    let trend = super::segment::moving_average_filled(x, width);
     x.iter().zip(trend).map(|(v, t)| v - t).collect()
 }
 
@@ -607,6 +647,23 @@ mod tests {
         let want = [1.0, 1.0, 2.0, 3.0, 5.0, 5.0, 5.0].map(|v| v - 22.0 / 7.0);
         for (a, b) in x.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn running_median_of_filled_signals_as_the_general_one() {
+        // Ties, steps and spikes, every length from 1 to 40, windows of 5 and others.
+        for n in 1..40 {
+            let x: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 13) as f64 - if i % 5 == 0 { 20.0 } else { 0.0 })
+                .collect();
+            for k in [0, 1, 2, 3] {
+                assert_eq!(
+                    running_median_filled(&x, k),
+                    crate::signal::running_median(&x, k),
+                    "n {n} k {k}"
+                );
+            }
         }
     }
 

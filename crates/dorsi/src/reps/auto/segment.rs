@@ -96,7 +96,37 @@ pub(crate) fn smooth(x: &[f64], width: usize) -> Vec<f64> {
     if width < 2 {
         return x.to_vec();
     }
-    moving_average(&moving_average(x, width), width)
+    moving_average_filled(&moving_average_filled(x, width), width)
+}
+
+/// [`moving_average`] (the centred window of `2·(width / 2) + 1` samples, shorter at the
+/// ends), the same values, faster on signals with no `NaN` (the analysis grid's are filled):
+/// the two running sums add the same values in the same order, without the per-sample tests
+/// for missing values. Signals with a `NaN` go to [`moving_average`].
+pub(crate) fn moving_average_filled(x: &[f64], width: usize) -> Vec<f64> {
+    if !x.iter().all(|v| v.is_finite()) {
+        return moving_average(x, width);
+    }
+    let n = x.len();
+    let half = width / 2;
+    // `ahead`: the sum of x[..i + half + 1]; `behind`: of x[..i − half].
+    let mut ahead = 0.0;
+    for v in &x[..half.min(n)] {
+        ahead += v;
+    }
+    let mut behind = 0.0;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        if let Some(v) = x.get(i + half) {
+            ahead += v;
+        }
+        if i > half {
+            behind += x[i - half - 1];
+        }
+        let count = (i + half + 1).min(n) - i.saturating_sub(half);
+        out.push((ahead - behind) / count as f64);
+    }
+    out
 }
 
 /// Local maxima of `x` (the middle of a flat top), like `scipy.signal.find_peaks` without
@@ -338,6 +368,23 @@ mod tests {
         let y: Vec<f64> = x.iter().map(|v| -v).collect();
         let r2 = local_periodicity(&[x, y], &[20], 40);
         assert!((r2[160] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn moving_average_of_filled_signals_as_the_general_one() {
+        for n in 0..30 {
+            let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 * 0.1 - 0.3).collect();
+            for width in [0, 1, 2, 3, 4, 5, 9, 40] {
+                assert_eq!(
+                    moving_average_filled(&x, width),
+                    moving_average(&x, width),
+                    "n {n} width {width}"
+                );
+            }
+        }
+        // A gap: the general path (the gap skipped).
+        let x = [1.0, f64::NAN, 3.0];
+        assert_eq!(moving_average_filled(&x, 3), vec![1.0, 2.0, 3.0]);
     }
 
     #[test]
