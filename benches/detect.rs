@@ -107,3 +107,14 @@ fn gait_events_lower_back_one_hour(bencher: divan::Bencher) {
         .counter(ItemsCount::new(rec.n_samples))
         .bench(|| detector.detect_events(rec).expect("a lower-back IMU"));
 }
+
+/// The whole gait pipeline (events, strides, cadence; a lower-back IMU has no foot to judge)
+/// on the hour of a lower-back IMU.
+#[divan::bench(sample_count = 10)]
+fn gait_analysis_lower_back_one_hour(bencher: divan::Bencher) {
+    let rec = hour_of_lower_back();
+    let analyzer = dorsi::gait::GaitAnalyzer::default();
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| analyzer.analyze(rec).expect("a lower-back IMU"));
+}
