@@ -75,8 +75,8 @@ use std::ops::Range;
 
 use candidates::{candidates, detrend, groups, measured, observed_span, trim, Candidate, Grid};
 use segment::{
-    argmin, local_maxima, local_periodicity, peak_near, period_from_autocorrelation, prominences,
-    select_by_distance, smooth, Period,
+    argmin, interpolated, local_maxima, local_periodicity, peak_near, period_from_autocorrelation,
+    prominences, select_by_distance, smooth, Period,
 };
 
 /// The detector name used in errors, manifests and reports.
@@ -396,8 +396,17 @@ fn error(message: impl Into<String>) -> DetectError {
     }
 }
 
+/// Rate the candidates' periodicity is scored at, Hz (at least: the grid is averaged down
+/// by a whole factor). Reps last at least [`AutoParams::min_period_s`] (0.6 s by default),
+/// so ten samples a second still give six or more lags per shortest cycle to find and rank
+/// autocorrelation peaks; the chosen candidate's period is then refined on the analysis
+/// grid ([`refine_period`]). Scoring is the costliest step (an FFT per candidate, per bout).
+const SCORING_RATE_HZ: f64 = 10.0;
+
 /// The most periodic candidate at the candidates' shared period (position-like ones
-/// preferred when nearly as periodic) and its period; also every candidate's own score.
+/// preferred when nearly as periodic) and its period on the grid; also every candidate's own
+/// score. The candidates are scored on block means of a few grid samples
+/// ([`SCORING_RATE_HZ`]), and the winner's period refined on the grid.
 fn choose(
     cands: &[Candidate],
     min_lag: usize,
@@ -406,9 +415,127 @@ fn choose(
     rate_hz: f64,
     params: &AutoParams,
 ) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
+    let detrended: Vec<Vec<f64>> = cands.iter().map(|c| detrend(&c.values, trend)).collect();
+    // The scoring factor: as many grid samples per block as keep the scoring rate, but at
+    // least four lags below the shortest cycle.
+    let mut d = ((rate_hz / SCORING_RATE_HZ).floor() as usize).max(1);
+    while d > 1 && min_lag / d < 4 {
+        d -= 1;
+    }
+    if d == 1 {
+        return choose_scored(
+            &detrended,
+            cands,
+            min_lag,
+            max_lag,
+            rate_hz,
+            params,
+            &|_, p| p,
+        );
+    }
+    let coarse: Vec<Vec<f64>> = detrended.iter().map(|x| block_means(x, d)).collect();
+    let centred: Vec<(Vec<f64>, f64)> = detrended
+        .iter()
+        .map(|x| {
+            let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
+            let c: Vec<f64> = x.iter().map(|v| v - mean).collect();
+            let energy = dot(&c, &c);
+            (c, energy)
+        })
+        .collect();
+    choose_scored(
+        &coarse,
+        cands,
+        min_lag / d,
+        max_lag.div_ceil(d),
+        rate_hz / d as f64,
+        params,
+        &|i, p| refine_period(&centred[i].0, centred[i].1, p, d),
+    )
+}
+
+/// Means of consecutive blocks of `d` samples (a last partial block dropped).
+fn block_means(x: &[f64], d: usize) -> Vec<f64> {
+    x.chunks_exact(d)
+        .map(|b| b.iter().sum::<f64>() / d as f64)
+        .collect()
+}
+
+/// The period `coarse` found on block means of `d` samples, on the signal itself
+/// (`centred`, its mean removed, and `energy`, its sum of squares): the highest local
+/// maximum of its autocorrelation (the estimator of [`autocorrelation`]) within a block and
+/// a lag of `d` times the coarse period, refined by a parabola, with its autocorrelation
+/// there as the score. The coarse peak, scaled, when there is none.
+fn refine_period(centred: &[f64], energy: f64, coarse: Period, d: usize) -> Period {
+    let n = centred.len();
+    let target = coarse.samples * d as f64;
+    let scaled = Period {
+        samples: target,
+        score: coarse.score,
+    };
+    let lo = ((target - d as f64).floor().max(2.0) as usize) - 1;
+    let hi = ((target + d as f64).ceil() as usize + 1).min(n / 2 + 1);
+    if hi < lo + 2 {
+        return scaled;
+    }
+    if !(energy > 0.0 && energy.is_finite()) {
+        return scaled;
+    }
+    // r[j] is the autocorrelation at lag lo + j.
+    let r: Vec<f64> = (lo..=hi)
+        .map(|k| dot(&centred[..n - k], &centred[k..]) / energy)
+        .collect();
+    let best = (1..r.len() - 1)
+        .filter(|&j| r[j] > r[j - 1] && r[j] >= r[j + 1])
+        .max_by(|&a, &b| r[a].total_cmp(&r[b]));
+    match best {
+        Some(j) if r[j] > 0.0 => {
+            let p = interpolated(&r, j);
+            Period {
+                samples: p.samples + lo as f64,
+                score: p.score,
+            }
+        }
+        _ => scaled,
+    }
+}
+
+/// Σ a[i]·b[i] over the shorter length, in four running sums (vectorised).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
+}
+
+/// [`choose`] on the candidates' detrended signals `detrended` (of the candidates `cands`),
+/// lags and rate on their own sampling. Each peak that decides between candidates (its
+/// score compared with another's) goes through `refine` first (candidate index, peak on
+/// `detrended`), which gives it on the analysis grid: the decisions are those the grid's
+/// own autocorrelations make, the coarse ones only find the peaks.
+fn choose_scored(
+    detrended: &[Vec<f64>],
+    cands: &[Candidate],
+    min_lag: usize,
+    max_lag: usize,
+    rate_hz: f64,
+    params: &AutoParams,
+    refine: &dyn Fn(usize, Period) -> Period,
+) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
     let mut scores = Vec::with_capacity(cands.len());
     let mut found: Vec<(usize, Period)> = Vec::new();
-    let detrended: Vec<Vec<f64>> = cands.iter().map(|c| detrend(&c.values, trend)).collect();
     let n = detrended.first().map_or(0, Vec::len);
     let lags = max_lag.min(n / 2) + 1;
     let mut acfs: Vec<Vec<f64>> = Vec::with_capacity(cands.len());
@@ -458,47 +585,52 @@ fn choose(
     // Candidates are ranked by their periodicity less a share of how well they repeat
     // after half the period as well: such a signal (a wrist angle that tilts alike on the
     // way up and down) is as much a half cycle as a cycle, and its segmentation splits reps.
-    let rank = |&(i, p): &(usize, Period)| {
-        let half = p.samples / 2.0;
-        let h = if half >= min_lag as f64 {
-            peak_near(&acfs[i], n, half, 0.2).map_or(0.0, |h| h.score.max(0.0))
-        } else {
-            0.0
-        };
-        p.score - params.half_cycle_penalty * h
-    };
-    let best_of = |keep: &dyn Fn(&(usize, Period)) -> bool| {
-        found
+    // Each found peak: (candidate, peak here, peak refined, rank).
+    let ranked: Vec<(usize, Period, Period, f64)> = found
+        .iter()
+        .map(|&(i, p)| {
+            let half = p.samples / 2.0;
+            let h = if half >= min_lag as f64 {
+                peak_near(&acfs[i], n, half, 0.2).map_or(0.0, |h| refine(i, h).score.max(0.0))
+            } else {
+                0.0
+            };
+            let fine = refine(i, p);
+            (i, p, fine, fine.score - params.half_cycle_penalty * h)
+        })
+        .collect();
+    let best_of = |keep: &dyn Fn(&(usize, Period, Period, f64)) -> bool| {
+        ranked
             .iter()
             .filter(|f| keep(f))
-            .max_by(|a, b| rank(a).total_cmp(&rank(b)))
+            .max_by(|a, b| a.3.total_cmp(&b.3))
             .copied()
     };
     let best = best_of(&|_| true);
     // Position-like signals of the same period give clearer rep borders than rates.
-    let chosen = best.map(|(bi, b)| {
+    let chosen = best.map(|b| {
         best_of(&|f| {
             !cands[f.0].velocity
-                && (f.1.samples / b.samples - 1.0).abs() <= 0.2
-                && rank(f) + params.position_preference >= rank(&(bi, b))
+                && (f.1.samples / b.1.samples - 1.0).abs() <= 0.2
+                && f.3 + params.position_preference >= b.3
         })
-        .unwrap_or((bi, b))
+        .unwrap_or(b)
     });
     // A cycle that an auxiliary candidate repeats every half cycle, as well as the chosen
     // one repeats every cycle, is two reps (an alternating exercise: one per side).
-    let chosen = chosen.map(|(ci, c)| {
+    let chosen = chosen.map(|(ci, c, c_fine, _)| {
         let half = c.samples / 2.0;
-        if half < min_lag as f64 || c.score < params.min_split_periodicity {
-            return (ci, c);
+        if half < min_lag as f64 || c_fine.score < params.min_split_periodicity {
+            return (ci, c_fine);
         }
         cands
             .iter()
             .enumerate()
             .filter(|(_, k)| k.auxiliary)
-            .filter_map(|(i, _)| peak_near(&acfs[i], n, half, 0.2).map(|p| (i, p)))
-            .filter(|(_, p)| p.score >= c.score)
+            .filter_map(|(i, _)| peak_near(&acfs[i], n, half, 0.2).map(|p| (i, refine(i, p))))
+            .filter(|(_, p)| p.score >= c_fine.score)
             .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
-            .unwrap_or((ci, c))
+            .unwrap_or((ci, c_fine))
     });
     (chosen, scores)
 }

@@ -61,7 +61,7 @@ pub(crate) fn period_from_autocorrelation(
 
 /// The autocorrelation peak at lag `k` (a local maximum, `0 < k < r.len() − 1`) refined by
 /// the parabola through lags k − 1, k and k + 1; its score is the value at `k`.
-fn interpolated(r: &[f64], k: usize) -> Period {
+pub(crate) fn interpolated(r: &[f64], k: usize) -> Period {
     let (a, b, c) = (r[k - 1], r[k], r[k + 1]);
     let den = a - 2.0 * b + c;
     let shift = if den < 0.0 {
