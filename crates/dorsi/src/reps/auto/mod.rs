@@ -586,7 +586,8 @@ fn choose_scored(
     // after half the period as well: such a signal (a wrist angle that tilts alike on the
     // way up and down) is as much a half cycle as a cycle, and its segmentation splits reps.
     // Each found peak: (candidate, peak here, peak refined, rank).
-    let ranked: Vec<(usize, Period, Period, f64)> = found
+    type Ranked = (usize, Period, Period, f64);
+    let ranked: Vec<Ranked> = found
         .iter()
         .map(|&(i, p)| {
             let half = p.samples / 2.0;
@@ -599,7 +600,7 @@ fn choose_scored(
             (i, p, fine, fine.score - params.half_cycle_penalty * h)
         })
         .collect();
-    let best_of = |keep: &dyn Fn(&(usize, Period, Period, f64)) -> bool| {
+    let best_of = |keep: &dyn Fn(&Ranked) -> bool| {
         ranked
             .iter()
             .filter(|f| keep(f))
