@@ -346,6 +346,24 @@ fn floor_and_speed(
     quantile: f64,
 ) -> Vec<(f64, f64)> {
     let m = pelvis.len().saturating_sub(1);
+    // Each interval lies in about `(2·half + 1) / step` windows (2.5 by default): the
+    // velocities are taken once, as order keys, with `MISSING` for the non-finite ones
+    // (the key of a NaN, which no finite velocity has), left out of every window.
+    const MISSING: i64 = i64::MAX;
+    let keys = |x: &[f64]| -> Vec<i64> {
+        (0..m)
+            .map(|k| {
+                let v = velocity(x, k, hz);
+                if v.is_finite() {
+                    order_key(v)
+                } else {
+                    MISSING
+                }
+            })
+            .collect()
+    };
+    let pelvis_keys = keys(pelvis);
+    let feet_keys: Vec<Vec<i64>> = feet.iter().map(|f| keys(f)).collect();
     let mut out = Vec::with_capacity(m.div_ceil(step));
     let mut buf: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
     let mut pel: Vec<i64> = Vec::with_capacity(2 * half + 1);
@@ -353,28 +371,18 @@ fn floor_and_speed(
     while c < m {
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
         pel.clear();
-        pel.extend(
-            (a..b)
-                .map(|k| velocity(pelvis, k, hz))
-                .filter(|v| v.is_finite())
-                .map(order_key),
-        );
+        pel.extend(pelvis_keys[a..b].iter().filter(|&&k| k != MISSING));
         let pair = if pel.is_empty() {
             (f64::NAN, f64::NAN)
         } else {
             let mid = (pel.len() - 1) / 2;
             let p = from_order_key(*pel.select_nth_unstable(mid).1);
             buf.clear();
-            let mut at_or_below = 0usize;
-            for f in feet {
-                for k in a..b {
-                    let v = velocity(f, k, hz);
-                    if v.is_finite() {
-                        buf.push(order_key(v));
-                        at_or_below += usize::from(v <= p);
-                    }
-                }
+            for f in &feet_keys {
+                buf.extend(f[a..b].iter().filter(|&&k| k != MISSING));
             }
+            // Compared as numbers (as the keys order them, but for the two zeros).
+            let at_or_below = buf.iter().filter(|&&k| from_order_key(k) <= p).count();
             if buf.is_empty() {
                 (f64::NAN, f64::NAN)
             } else {
