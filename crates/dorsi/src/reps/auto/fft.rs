@@ -110,7 +110,9 @@ pub fn autocorrelation(x: &[f64], max_lag: usize) -> Vec<f64> {
         return Vec::new();
     }
     let mean = x.iter().sum::<f64>() / n as f64;
-    let size = (2 * n).next_power_of_two();
+    // Zero padding to n + max_lag keeps the circular correlation's wrapped products out of
+    // the lags wanted (they pair samples at least the padding apart).
+    let size = (n + max_lag + 1).next_power_of_two();
     let block_size = (4 * (max_lag + 1)).next_power_of_two().max(1024);
     if size > 4 * block_size {
         return blocked_pair(x, x, (mean, mean), max_lag, block_size).0;
@@ -147,7 +149,8 @@ pub fn autocorrelation_pair(x: &[f64], y: &[f64], max_lag: usize) -> (Vec<f64>, 
     let max_lag = max_lag.min(n - 1);
     let mx = x.iter().sum::<f64>() / n as f64;
     let my = y.iter().sum::<f64>() / n as f64;
-    let size = (2 * n).next_power_of_two();
+    // Padded to n + max_lag, as in `autocorrelation`.
+    let size = (n + max_lag + 1).next_power_of_two();
     let block_size = (4 * (max_lag + 1)).next_power_of_two().max(1024);
     if size > 4 * block_size {
         return blocked_pair(x, y, (mx, my), max_lag, block_size);

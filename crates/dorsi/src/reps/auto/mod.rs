@@ -416,12 +416,7 @@ fn choose(
     params: &AutoParams,
 ) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
     let detrended: Vec<Vec<f64>> = cands.iter().map(|c| detrend(&c.values, trend)).collect();
-    // The scoring factor: as many grid samples per block as keep the scoring rate, but at
-    // least four lags below the shortest cycle.
-    let mut d = ((rate_hz / SCORING_RATE_HZ).floor() as usize).max(1);
-    while d > 1 && min_lag / d < 4 {
-        d -= 1;
-    }
+    let d = scoring_factor(rate_hz, min_lag);
     if d == 1 {
         return choose_scored(
             &detrended,
@@ -452,6 +447,16 @@ fn choose(
         params,
         &|i, p| refine_period(&centred[i].0, centred[i].1, p, d),
     )
+}
+
+/// Grid samples per block of the scoring grid: as many as keep [`SCORING_RATE_HZ`], but at
+/// least four lags below the shortest cycle (`min_lag` grid samples).
+fn scoring_factor(rate_hz: f64, min_lag: usize) -> usize {
+    let mut d = ((rate_hz / SCORING_RATE_HZ).floor() as usize).max(1);
+    while d > 1 && min_lag / d < 4 {
+        d -= 1;
+    }
+    d
 }
 
 /// Means of consecutive blocks of `d` samples (a last partial block dropped).
@@ -1090,7 +1095,8 @@ fn to_recording_rate(x: &[f64], grid: &Grid, n_samples: usize) -> Vec<f64> {
             if u <= 0.0 {
                 return x.first().copied().unwrap_or(f64::NAN);
             }
-            let k = u.floor() as usize;
+            // u > 0 here: truncation is the floor.
+            let k = u as usize;
             match (x.get(k), x.get(k + 1)) {
                 (Some(a), Some(b)) => a + (b - a) * (u - k as f64),
                 (Some(a), None) => *a,

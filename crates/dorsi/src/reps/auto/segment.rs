@@ -116,15 +116,32 @@ pub(crate) fn moving_average_filled(x: &[f64], width: usize) -> Vec<f64> {
     }
     let mut behind = 0.0;
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
+    // The general step near the ends, where the window is cut.
+    let step = |i: usize, ahead: &mut f64, behind: &mut f64, out: &mut Vec<f64>| {
         if let Some(v) = x.get(i + half) {
-            ahead += v;
+            *ahead += v;
         }
         if i > half {
-            behind += x[i - half - 1];
+            *behind += x[i - half - 1];
         }
         let count = (i + half + 1).min(n) - i.saturating_sub(half);
-        out.push((ahead - behind) / count as f64);
+        out.push((*ahead - *behind) / count as f64);
+    };
+    // Inside, the whole window: the same operations without the tests.
+    let inner = (half + 1)..n.saturating_sub(half);
+    for i in 0..inner.start.min(n) {
+        step(i, &mut ahead, &mut behind, &mut out);
+    }
+    if !inner.is_empty() {
+        let count = (2 * half + 1) as f64;
+        for (enter, leave) in x[inner.start + half..].iter().zip(x) {
+            ahead += enter;
+            behind += leave;
+            out.push((ahead - behind) / count);
+        }
+    }
+    for i in inner.end.max(inner.start.min(n))..n {
+        step(i, &mut ahead, &mut behind, &mut out);
     }
     out
 }
@@ -264,11 +281,15 @@ pub(crate) fn local_periodicity(chans: &[Vec<f64>], lags: &[usize], width: usize
             e1[i + 1] += e1[i];
         }
         // The window of first samples [t − lag/2 − width/2, t − lag/2 + width/2) pairs with
-        // the one a lag later: together centred on t.
+        // the one a lag later: together centred on t. Its ends are whole or half samples,
+        // rounded half away from zero and clamped at 0, which is ⌈·⌉ clamped at 0: in integers,
+        // a = t − ⌊(lag + width)/2⌋ and b = t + ⌈(width − lag)/2⌉ (no float rounding per
+        // sample, the costly part of this loop).
+        let back = (lag + width) / 2;
+        let ahead = (width as i64 - lag as i64 + 1).div_euclid(2);
         for (t, o) in out.iter_mut().enumerate() {
-            let centre = t as f64 - lag as f64 / 2.0;
-            let a = (centre - width as f64 / 2.0).round().max(0.0) as usize;
-            let b = ((centre + width as f64 / 2.0).round().max(0.0) as usize).min(m);
+            let a = t.saturating_sub(back);
+            let b = ((t as i64 + ahead).max(0) as usize).min(m);
             if b <= a {
                 continue;
             }
@@ -351,6 +372,24 @@ mod tests {
             .collect();
         let p = estimate_period(&noise, 5, 200, 0.8);
         assert!(p.is_none_or(|p| p.score < 0.2), "{p:?}");
+    }
+
+    #[test]
+    fn window_ends_in_integers_as_rounded_halves() {
+        // The integer window ends of `local_periodicity` against the rounding they stand for.
+        for lag in 1..30usize {
+            for width in 1..40usize {
+                let back = (lag + width) / 2;
+                let ahead = (width as i64 - lag as i64 + 1).div_euclid(2);
+                for t in 0..100usize {
+                    let centre = t as f64 - lag as f64 / 2.0;
+                    let a = (centre - width as f64 / 2.0).round().max(0.0) as usize;
+                    let b = (centre + width as f64 / 2.0).round().max(0.0) as usize;
+                    assert_eq!(t.saturating_sub(back), a, "{lag} {width} {t}");
+                    assert_eq!((t as i64 + ahead).max(0) as usize, b, "{lag} {width} {t}");
+                }
+            }
+        }
     }
 
     #[test]
