@@ -430,13 +430,15 @@ fn crossings(
             continue;
         }
         let a = k;
-        let mut peak = u[k];
+        // Whether the run peaks at `min_peak` or more: a flag rather than a running maximum,
+        // which would chain every comparison on the one before.
+        let mut peaks = false;
         while k < m && u[k] > level {
-            peak = peak.max(u[k]);
+            peaks |= u[k] >= min_peak;
             k += 1;
         }
         let b = k - 1;
-        if peak < min_peak {
+        if !peaks {
             continue;
         }
         // A pause of a few frames between two fast runs (a point lost behind the other leg)
@@ -557,8 +559,6 @@ fn fit_contact(
     // The weighted residual sum of squares with the contact at `t` (from `coarse`).
     // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
     // samples (in time order) for an initial contact, a suffix for a final one.
-    // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
-    // samples (in time order) for an initial contact, a suffix for a final one.
     let residual = |t: f64| -> f64 {
         let (mut c03, mut c04, mut c13, mut c14) = (0.0, 0.0, 0.0, 0.0);
         let (mut a33, mut a34, mut a44, mut b3, mut b4) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -667,27 +667,29 @@ impl EventDetector for KeypointEventDetector {
         // The forward axis: principal horizontal direction of the heels relative to the
         // pelvis. The leg length (pelvis to heel) scales the standing threshold: the median
         // of the squared lengths, whose root is the median length.
-        let mut m = nalgebra::Matrix3::zeros();
-        let mut legs: Vec<i64> = Vec::with_capacity(feet.len() * pelvis.len());
+        // The horizontal differences have no z (nor y in images): only the x–y block of the
+        // scatter matrix is summed, the rest stays zero.
+        let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
         for (_, heel, _) in &feet {
             for (h, q) in heel.position.iter().zip(&pelvis) {
                 let d = horizontal(h - q);
                 if d.iter().all(|c| c.is_finite()) {
-                    m += d * d.transpose();
-                }
-                let squared = (h - q).norm_squared();
-                if squared.is_finite() {
-                    legs.push(order_key(squared));
+                    sxx += d.x * d.x;
+                    sxy += d.x * d.y;
+                    syy += d.y * d.y;
                 }
             }
         }
-        let leg = if legs.is_empty() {
-            f64::NAN
-        } else {
-            let mid = ((legs.len() - 1) as f64 * 0.5).round() as usize;
-            from_order_key(*legs.select_nth_unstable(mid).1).sqrt()
-        };
-        drop(legs);
+        let m = nalgebra::Matrix3::new(sxx, sxy, 0.0, sxy, syy, 0.0, 0.0, 0.0, 0.0);
+        // The median from a subsample's bounds and one counting pass (`motion::stats`), the
+        // same value as a selection over all of them.
+        let squared_legs = feet.iter().flat_map(|(_, heel, _)| {
+            heel.position
+                .iter()
+                .zip(&pelvis)
+                .map(|(h, q)| (h - q).norm_squared())
+        });
+        let leg = crate::motion::stats::median(squared_legs).sqrt();
         let eig = nalgebra::SymmetricEigen::new(m);
         let (k, _) = eig
             .eigenvalues
