@@ -79,17 +79,23 @@ pub struct Stride {
 /// assert_eq!(strides[1].swing_s, None);
 /// ```
 pub fn strides(events: &[DetectedEvent]) -> Vec<Stride> {
-    let mut sides: Vec<Option<String>> = events.iter().map(|e| e.side.clone()).collect();
+    // The sides, in order, without copying every event's (a few distinct names).
+    let mut sides: Vec<&Option<String>> = Vec::new();
+    for e in events {
+        if !sides.contains(&&e.side) {
+            sides.push(&e.side);
+        }
+    }
     sides.sort();
-    sides.dedup();
     let mut out = Vec::new();
     for side in sides {
         let mine = |kind: EventKind| -> Vec<f64> {
             let mut t: Vec<f64> = events
                 .iter()
-                .filter(|e| e.side == side && e.kind == kind)
+                .filter(|e| e.side == *side && e.kind == kind)
                 .map(|e| e.time_s)
                 .collect();
+            // Usually in time order already (a sorted run is one pass).
             t.sort_by(f64::total_cmp);
             t
         };

@@ -51,7 +51,6 @@ use nalgebra::Vector3;
 
 use super::side_of;
 use crate::detect::{DetectError, DetectedEvent, EventDetector, EventKind};
-use crate::motion::dominant_axis;
 use crate::Recording;
 
 /// Settings of [`ImuEventDetector`]. `Default` suits walking at any usual speed; see
@@ -151,6 +150,40 @@ pub struct ImuEventDetector {
     pub params: ImuEventParams,
 }
 
+/// [`crate::motion::dominant_axis`] from six running sums instead of nine: the matrix of
+/// mean products is symmetric, and each entry is summed in the same order, so the axis is
+/// the same.
+fn dominant_axis(gyro: &[Vector3<f64>]) -> Option<Vector3<f64>> {
+    let mut s = [0.0; 6];
+    let mut n = 0usize;
+    for w in gyro.iter().filter(|w| w.iter().all(|c| c.is_finite())) {
+        let products = [
+            w.x * w.x,
+            w.x * w.y,
+            w.x * w.z,
+            w.y * w.y,
+            w.y * w.z,
+            w.z * w.z,
+        ];
+        for (s, p) in s.iter_mut().zip(products) {
+            *s += p;
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let [xx, xy, xz, yy, yz, zz] = s;
+    let m = nalgebra::Matrix3::new(xx, xy, xz, xy, yy, yz, xz, yz, zz);
+    let eig = nalgebra::SymmetricEigen::new(m / n as f64);
+    let (i, &largest) = eig
+        .eigenvalues
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    (largest > 1e-6).then(|| eig.eigenvectors.column(i).into_owned())
+}
+
 /// Fractional sample where `s` crosses `level` between samples `j - 1` and `j`.
 fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
     let (a, b) = (s[j - 1] - level, s[j] - level);
@@ -214,37 +247,46 @@ fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
     })
 }
 
-/// The `q`-quantile (nearest rank) of the finite values of `x`, exactly as
-/// [`crate::signal::quantile`] gives it, for `q` near 1 (`upper`) or near 0: a subsample
-/// gives a bound that keeps a few percent of the values, and the selection runs on those.
-fn nearest_rank(x: &[f64], q: f64, upper: bool) -> f64 {
+/// The `q_hi`- and `q_lo`-quantiles (nearest rank) of the finite values of `x`, exactly as
+/// [`crate::signal::quantile`] gives them, for `q_hi` near 1 and `q_lo` near 0. A subsample
+/// gives bounds that keep a few percent of the values at each end, and the selections run on
+/// those: two passes over `x` for both quantiles.
+fn tail_quantiles(x: &[f64], q_hi: f64, q_lo: f64) -> (f64, f64) {
     let finite = || x.iter().copied().filter(|v| v.is_finite());
-    let n = finite().count();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let k = ((n - 1) as f64 * q).round() as usize;
-    // Values from the bound on (upwards for `upper`): a set closed upwards (downwards) in
-    // the total order holds the rank-k value whenever it has enough values.
     let sub: Vec<f64> = finite().step_by(16).collect();
-    let margin = if upper { -0.02 } else { 0.02 };
-    let bound = crate::signal::quantile(sub.into_iter(), q + margin);
-    let kept: Vec<f64> = if bound.is_finite() {
-        finite()
-            .filter(|&v| if upper { v >= bound } else { v <= bound })
-            .collect()
+    if sub.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    // Values from each bound outwards: a set closed upwards (downwards) in the total order
+    // holds the rank-k value whenever it has enough values.
+    let hi_bound = crate::signal::quantile(sub.iter().copied(), q_hi - 0.02);
+    let lo_bound = crate::signal::quantile(sub.into_iter(), q_lo + 0.02);
+    let (mut upper, mut lower) = (Vec::new(), Vec::new());
+    let mut n = 0usize;
+    for v in finite() {
+        n += 1;
+        if v >= hi_bound {
+            upper.push(v);
+        }
+        if v <= lo_bound {
+            lower.push(v);
+        }
+    }
+    let rank = |q: f64| ((n - 1) as f64 * q).round() as usize;
+    let (k_hi, k_lo) = (rank(q_hi), rank(q_lo));
+    let select = |mut v: Vec<f64>, at: usize| *v.select_nth_unstable_by(at, f64::total_cmp).1;
+    let hi = if upper.len() >= n - k_hi {
+        let at = upper.len() - (n - k_hi);
+        select(upper, at)
     } else {
-        Vec::new()
+        select(finite().collect(), k_hi)
     };
-    let (mut v, rank) = if upper && kept.len() >= n - k {
-        let at = kept.len() - (n - k);
-        (kept, at)
-    } else if !upper && kept.len() > k {
-        (kept, k)
+    let lo = if lower.len() > k_lo {
+        select(lower, k_lo)
     } else {
-        (finite().collect(), k)
+        select(finite().collect(), k_lo)
     };
-    *v.select_nth_unstable_by(rank, f64::total_cmp).1
+    (hi, lo)
 }
 
 /// Mid-swing candidates: the largest peak of `broad · sign` above `threshold` in each
@@ -321,10 +363,7 @@ impl ImuEventDetector {
         let [light, broad] = smooth_twice(&rate[range.clone()], [n(p.smoothing_s), n(0.1)]);
         // The orientation: both signs are tried; the swing is the one a push-off precedes.
         // The 99th percentile of each orientation: the 99th and (negated) 1st of the rate.
-        let (q99, q01) = (
-            nearest_rank(&broad, 0.99, true),
-            nearest_rank(&broad, 0.01, false),
-        );
+        let (q99, q01) = tail_quantiles(&broad, 0.99, 0.01);
         let candidates = [(1.0, q99), (-1.0, -q01)].map(|(sign, q)| {
             let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q);
             let peaks = swing_peaks(&broad, sign, threshold, n(p.min_swing_interval_s));
@@ -530,8 +569,20 @@ impl ImuEventDetector {
             .map(|i| (i, jerk(i)))
             .filter(|(_, v)| v.is_finite())
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
-        let swing =
-            crate::signal::median((pk.saturating_sub(around)..(pk + around).min(len)).map(jerk));
+        // The median jerk around mid-swing (as `signal::median`: the lower middle of the
+        // finite values), selected in one buffer of the right size.
+        let mut calm = Vec::with_capacity(2 * around);
+        calm.extend(
+            (pk.saturating_sub(around)..(pk + around).min(len))
+                .map(jerk)
+                .filter(|v| v.is_finite()),
+        );
+        let swing = if calm.is_empty() {
+            f64::NAN
+        } else {
+            let k = ((calm.len() - 1) as f64 * 0.5).round() as usize;
+            *calm.select_nth_unstable_by(k, f64::total_cmp).1
+        };
         if !(swing.is_finite() && peak > p.min_impact_ratio * swing) {
             return None;
         }
@@ -598,22 +649,37 @@ mod tests {
     use crate::motion::moving_average;
 
     #[test]
-    fn nearest_ranks_are_the_quantiles() {
+    fn tail_quantiles_are_the_quantiles() {
         let mut x: Vec<f64> = (0..5000)
             .map(|i| (f64::from(i) * 0.37).sin() * 4.0)
             .collect();
         x[10] = f64::NAN;
         x.extend([0.0, -0.0, 0.0, 2.5, 2.5, 2.5]);
-        for q in [0.99, 0.995, 0.01, 0.0] {
-            let upper = q > 0.5;
-            let want = crate::signal::quantile(x.iter().copied(), q);
-            assert_eq!(nearest_rank(&x, q, upper), want, "{q}");
-            assert_eq!(
-                nearest_rank(&x[..3], q, upper),
-                crate::signal::quantile(x[..3].iter().copied(), q)
-            );
+        let quantile = |x: &[f64], q| crate::signal::quantile(x.iter().copied(), q);
+        for (hi, lo) in [(0.99, 0.01), (0.995, 0.0), (1.0, 0.05)] {
+            for x in [&x[..], &x[..3], &x[..40]] {
+                let (a, b) = tail_quantiles(x, hi, lo);
+                assert_eq!(a.to_bits(), quantile(x, hi).to_bits(), "{hi}");
+                assert_eq!(b.to_bits(), quantile(x, lo).to_bits(), "{lo}");
+            }
         }
-        assert!(nearest_rank(&[f64::NAN], 0.99, true).is_nan());
+        let (a, b) = tail_quantiles(&[f64::NAN], 0.99, 0.01);
+        assert!(a.is_nan() && b.is_nan());
+    }
+
+    #[test]
+    fn the_dominant_axis_is_the_motion_modules() {
+        let mut gyro: Vec<Vector3<f64>> = (0..3000)
+            .map(|i| {
+                let t = f64::from(i) * 0.01;
+                Vector3::new(0.3 * t.sin(), 4.0 * (2.0 * t).cos(), -0.7 * (0.5 * t).sin())
+            })
+            .collect();
+        gyro[7].y = f64::NAN;
+        let want = crate::motion::dominant_axis(&gyro).expect("an axis");
+        assert_eq!(dominant_axis(&gyro), Some(want));
+        assert_eq!(dominant_axis(&gyro[7..8]), None);
+        assert_eq!(dominant_axis(&[Vector3::zeros(); 4]), None);
     }
 
     #[test]

@@ -87,25 +87,22 @@ pub(crate) fn imu_tracks_with_axes(
         let n = rec.n_samples;
         let mut track = FootTrack::unknown(side.clone(), &imu.name, n);
         let mut sensor = SensorPath::new(n);
-        let mut last_end = None;
-        for (a, b) in intervals(rec, &anchors, params) {
-            let path = Path {
-                acc,
-                gyro,
-                axis,
-                hz,
-            };
-            if path.integrate(
-                a,
-                b,
-                last_end == Some(a),
-                &mut track,
-                &mut sensor,
-                &mut scratch,
-            ) {
-                last_end = Some(b);
-            }
-        }
+        let path = Path {
+            acc,
+            gyro,
+            axis,
+            hz,
+        };
+        let below = params.toe_below_m;
+        let strides = intervals(rec, &anchors, params);
+        integrate_strides(
+            &path,
+            &strides,
+            below,
+            &mut track,
+            &mut sensor,
+            &mut scratch,
+        );
         let toe_offs: Vec<usize> = mine
             .iter()
             .filter(|e| e.kind == EventKind::FinalContact)
@@ -114,18 +111,17 @@ pub(crate) fn imu_tracks_with_axes(
         // The toe height is kept only when the sensor's path is consistent with a toe on the
         // floor at every toe-off (a plausible distance, and the toe-off heights it gives
         // within 1.5 cm of each other); otherwise clearance is left unmeasured.
-        let below = params.toe_below_m;
         let mut kept = false;
-        if let Some(forward) = sensor.toe_forward_m(&track.toe_height_m, &toe_offs, below) {
+        if let Some(forward) = sensor.toe_forward_m(&track.toe_height_m, &toe_offs) {
             let at_off: Vec<f64> = toe_offs
                 .iter()
-                .map(|&i| sensor.point_height(track.toe_height_m[i], i, forward, below))
+                .map(|&i| sensor.point_height(track.toe_height_m[i], i, forward))
                 .collect();
             let mid = crate::signal::median(at_off.iter().copied());
             let spread = 1.4826 * crate::signal::median(at_off.iter().map(|h| (h - mid).abs()));
             if spread < 0.015 {
                 for (i, h) in track.toe_height_m.iter_mut().enumerate() {
-                    *h = sensor.point_height(*h, i, forward, below);
+                    *h = sensor.point_height(*h, i, forward);
                 }
                 kept = true;
             }
@@ -174,57 +170,153 @@ fn swing_rotation(
         .sum()
 }
 
-/// What the strapdown integration gives of a sensor besides its height (which is kept in
-/// the track's toe height until the toe point is known), sample by sample: in its own
-/// mid-stance frame the sine of its pitch and the cosine of its tilt, which place any point
-/// fixed to the foot. Zero outside strides (where the height is `NaN`), `NaN` at the first
-/// mid-stance of a run of strides.
+/// What the strapdown integration gives of a sensor besides its height, sample by sample:
+/// in its own mid-stance frame the sine of its pitch, which with the height places any point
+/// fixed to the foot. The height kept in the track's toe height until the toe point is known
+/// already holds the part of a point `below_m` under the sensor that the foot's tilt lifts
+/// (`below_m · (1 − cos tilt)`), so the sine of the pitch is all that is left to keep. Zero
+/// outside strides (where the height is `NaN`), `NaN` at the first mid-stance of a run of
+/// strides.
 struct SensorPath {
     sin_pitch: Vec<f64>,
-    cos_tilt: Vec<f64>,
 }
 
 impl SensorPath {
     fn new(n: usize) -> Self {
         SensorPath {
             sin_pitch: vec![0.0; n],
-            cos_tilt: vec![0.0; n],
         }
     }
 
-    /// Height of a point `forward_m` ahead of the sensor along the foot and `below_m` under
-    /// it at sample `i`, where the sensor is `height_m` high: the sensor's height plus what
-    /// the foot's rotation lifts the point by.
-    fn point_height(&self, height_m: f64, i: usize, forward_m: f64, below_m: f64) -> f64 {
-        height_m + forward_m * self.sin_pitch[i] + below_m * (1.0 - self.cos_tilt[i])
+    /// Height at sample `i` of the point `forward_m` ahead of the sensor along the foot (and
+    /// `below_m` under it), where that point would be `lifted_m` high without the pitch: plus
+    /// what the foot's pitch lifts it by.
+    fn point_height(&self, lifted_m: f64, i: usize, forward_m: f64) -> f64 {
+        lifted_m + forward_m * self.sin_pitch[i]
     }
 
-    /// The toe's distance ahead of the sensor from the toe-offs (`height_m`: the sensor's
-    /// height, sample by sample): the toe is the last point on the floor, so its height there
-    /// is zero. The median over the toe-offs, `None` when there are none or the value is not
-    /// a plausible foot (0–35 cm: from a sensor on the toes to one on the heel of a large
-    /// shoe).
-    fn toe_forward_m(&self, height_m: &[f64], toe_offs: &[usize], below_m: f64) -> Option<f64> {
+    /// The toe's distance ahead of the sensor from the toe-offs (`lifted_m`: the height of the
+    /// point under the sensor without the pitch, sample by sample): the toe is the last point
+    /// on the floor, so its height there is zero. The median over the toe-offs, `None` when
+    /// there are none or the value is not a plausible foot (0–35 cm: from a sensor on the toes
+    /// to one on the heel of a large shoe).
+    fn toe_forward_m(&self, lifted_m: &[f64], toe_offs: &[usize]) -> Option<f64> {
         let d = crate::signal::median(toe_offs.iter().filter_map(|&i| {
             let s = *self.sin_pitch.get(i)?;
             // The heel is up at toe-off: the foot pitches down by 20° or more.
-            (s < -0.35).then(|| -(height_m[i] + below_m * (1.0 - self.cos_tilt[i])) / s)
+            (s < -0.35).then(|| -lifted_m[i] / s)
         }));
         (0.0..=0.35).contains(&d).then_some(d)
     }
 }
 
-/// Buffers of [`Path::integrate`], reused from stride to stride.
+/// Two `f64` lanes: two strides integrated side by side. Each operation of the integration
+/// loop then works on both strides at once (packed SSE2 instructions, no `unsafe`), and the
+/// orientation chain's latency, the loop's one dependency from sample to sample, is paid once
+/// for two strides. Lane by lane the arithmetic is exactly the scalar one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct F2([f64; 2]);
+
+impl F2 {
+    fn splat(v: f64) -> Self {
+        F2([v, v])
+    }
+    fn map(self, f: impl Fn(f64) -> f64) -> Self {
+        F2([f(self.0[0]), f(self.0[1])])
+    }
+    fn sqrt(self) -> Self {
+        self.map(f64::sqrt)
+    }
+}
+
+macro_rules! f2_op {
+    ($trait:ident, $method:ident, $op:tt) => {
+        impl std::ops::$trait for F2 {
+            type Output = F2;
+            fn $method(self, o: F2) -> F2 {
+                F2([self.0[0] $op o.0[0], self.0[1] $op o.0[1]])
+            }
+        }
+        impl std::ops::$trait<f64> for F2 {
+            type Output = F2;
+            fn $method(self, o: f64) -> F2 {
+                F2([self.0[0] $op o, self.0[1] $op o])
+            }
+        }
+        impl std::ops::$trait<F2> for f64 {
+            type Output = F2;
+            fn $method(self, o: F2) -> F2 {
+                F2([self $op o.0[0], self $op o.0[1]])
+            }
+        }
+    };
+}
+f2_op!(Add, add, +);
+f2_op!(Sub, sub, -);
+f2_op!(Mul, mul, *);
+f2_op!(Div, div, /);
+
+/// A 3-vector in two lanes (x, y, z of two strides).
+#[derive(Clone, Copy, Debug)]
+struct V2 {
+    x: F2,
+    y: F2,
+    z: F2,
+}
+
+impl V2 {
+    fn new(v: [Vector3<f64>; 2]) -> Self {
+        V2 {
+            x: F2([v[0].x, v[1].x]),
+            y: F2([v[0].y, v[1].y]),
+            z: F2([v[0].z, v[1].z]),
+        }
+    }
+}
+
+/// Buffers of [`Path::integrate_pair`], reused from stride to stride: per sample `k` of the
+/// two strides (from their first mid-stance), both lanes side by side.
 #[derive(Default)]
 struct Scratch {
-    /// The rotation over each sample, then the orientation, a unit quaternion (w, x, y, z).
-    q: [Vec<f64>; 4],
+    /// The angular rate and the specific force of both lanes.
+    gyro: Vec<V2>,
+    acc: Vec<V2>,
+    /// The step over each sample, then the orientation: unit quaternions (w, x, y, z).
+    q: Vec<[F2; 4]>,
     /// The specific force in the mid-stance frame, less gravity, m/s².
-    lin: [Vec<f64>; 3],
-    /// The sine of the pitch (clamped to −1…1), then the pitch, rad.
-    pitch: Vec<f64>,
+    lin: Vec<V2>,
+    /// The sine of the pitch.
+    sin_pitch: Vec<[f64; 2]>,
+    /// The cosine of the tilt.
+    cos_tilt: Vec<[f64; 2]>,
+    /// The sine of the pitch clamped to −1…1, then the pitch, rad.
+    pitch: Vec<[f64; 2]>,
     /// The position before the zero-velocity update, m.
-    pos: [Vec<f64>; 3],
+    pos: Vec<[[f64; 2]; 3]>,
+}
+
+/// One stride to integrate, from mid-stance `a` to mid-stance `b`, with what its mid-stances
+/// give.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    a: usize,
+    b: usize,
+    /// Gravity's size, m/s².
+    g: f64,
+    /// The vertical, in the sensor's frame at `a`.
+    up: Vector3<f64>,
+    /// The foot's long axis (perpendicular to the vertical and the medio-lateral axis).
+    forward: Vector3<f64>,
+    /// The gyroscope's offset, rad/s.
+    bias: Vector3<f64>,
+}
+
+/// What the integration of one stride leaves for its writing out: its velocity at `b` before
+/// the zero-velocity update, and whether every gyroscope value was finite.
+#[derive(Clone, Copy, Debug)]
+struct Integrated {
+    velocity: Vector3<f64>,
+    finite: bool,
 }
 
 /// One foot IMU's signals and its medio-lateral axis, to integrate.
@@ -236,20 +328,10 @@ struct Path<'a> {
 }
 
 impl Path<'_> {
-    /// Strapdown integration from mid-stance `a` to mid-stance `b` (`chained`: a stride
-    /// ending at `a` was integrated just before). Writes pitch, lateral distance and the
-    /// sensor's height (into the toe height); false when the stride cannot be integrated.
-    fn integrate(
-        &self,
-        a: usize,
-        b: usize,
-        chained: bool,
-        track: &mut FootTrack,
-        sensor: &mut SensorPath,
-        scratch: &mut Scratch,
-    ) -> bool {
+    /// The frame of the stride from mid-stance `a` to mid-stance `b`; `None` when it cannot be
+    /// integrated (a mid-stance not still, or a rotation about the vertical).
+    fn frame(&self, a: usize, b: usize) -> Option<Frame> {
         let (acc, gyro, axis) = (self.acc, self.gyro, self.axis);
-        let dt = 1.0 / self.hz;
         // The vertical and gravity's size from the specific force around mid-stance.
         let w = ((0.02 * self.hz).round() as usize).max(1);
         let around = &acc[a.saturating_sub(w)..(a + w + 1).min(acc.len())];
@@ -262,7 +344,7 @@ impl Path<'_> {
         };
         let usable = (g - crate::STANDARD_GRAVITY_MPS2).abs() < 1.5 && settled(a) && settled(b);
         if !usable {
-            return false;
+            return None;
         }
         let up = mean / g;
         // Gyroscope bias: the foot is still around both mid-stances, so what the gyroscope
@@ -275,49 +357,81 @@ impl Path<'_> {
         let lateral = axis - up * axis.dot(&up);
         if lateral.norm() < 0.3 {
             // The dominant rotation is about the vertical: not a foot in walking.
-            return false;
+            return None;
         }
         let forward = up.cross(&(lateral / lateral.norm()));
-        let len = b - a + 1;
-        // Orientation as a quaternion, advanced by the mean rate over each sample (a
-        // third-order series of the exponential map: no trigonometry per sample). Each step
-        // is normalised on its own, so the product of the steps (the only dependency from
-        // sample to sample) stays a unit quaternion up to rounding, which a Newton step
-        // outside the chain removes. Steps, chain, what the orientation gives (pitch, tilt,
-        // the specific force in the mid-stance frame), the velocity and position by the
-        // trapezoid rule, and the pitch angles run as separate passes over buffers, one
-        // per component: each is short enough for the processor to overlap samples. The
-        // zero-velocity update comes last, in closed form (removing a linear velocity drift
-        // v·t/T removes v·t²/2T from the position).
-        let Scratch { q, lin, pitch, pos } = scratch;
-        let m = len - 1;
-        // Every value of 1..=m is written before it is read.
-        let all = q.iter_mut().chain(lin.iter_mut()).chain(pos.iter_mut());
-        for c in all.chain(std::iter::once(&mut *pitch)) {
-            if c.len() <= m {
-                c.resize(m + 1, 0.0);
-            }
+        Some(Frame {
+            a,
+            b,
+            g,
+            up,
+            forward,
+            bias,
+        })
+    }
+
+    /// Strapdown integration of two strides side by side (lane `l` is `frames[l]`; both may
+    /// be the same stride): per sample from each stride's first mid-stance, the sine of the
+    /// pitch, the cosine of the tilt, the pitch and the position before the zero-velocity
+    /// update, into the scratch buffers.
+    ///
+    /// Orientation as a quaternion, advanced by the mean rate over each sample (a third-order
+    /// series of the exponential map: no trigonometry per sample). Each step is normalised on
+    /// its own, so the product of the steps (the only dependency from sample to sample) stays
+    /// a unit quaternion up to rounding, which a Newton step outside the chain removes. Steps,
+    /// chain, what the orientation gives (pitch, tilt, the specific force in the mid-stance
+    /// frame), and the velocity and position by the trapezoid rule run as separate passes over
+    /// the buffers: each is short enough for the processor to overlap samples. A lane past its
+    /// own stride's end repeats the stride's last sample; nothing of it is read.
+    fn integrate_pair(&self, frames: [&Frame; 2], scratch: &mut Scratch) -> [Integrated; 2] {
+        let dt = 1.0 / self.hz;
+        let ms = frames.map(|f| f.b - f.a);
+        let m = ms[0].max(ms[1]);
+        let (zero, one) = (F2::splat(0.0), F2::splat(1.0));
+        let Scratch {
+            gyro,
+            acc,
+            q,
+            lin,
+            sin_pitch,
+            cos_tilt,
+            pitch,
+            pos,
+        } = scratch;
+        // Both lanes' signals side by side (every value of 0..=m is written before it is read).
+        let v0 = V2 {
+            x: zero,
+            y: zero,
+            z: zero,
+        };
+        for (buf, src) in [(&mut *gyro, self.gyro), (&mut *acc, self.acc)] {
+            let lanes = frames.map(|f| &src[f.a..=f.b]);
+            buf.clear();
+            buf.extend((0..=m).map(|k| V2::new([lanes[0][k.min(ms[0])], lanes[1][k.min(ms[1])]])));
         }
-        pitch[0] = 0.0;
-        (pos[0][0], pos[1][0], pos[2][0]) = (0.0, 0.0, 0.0);
-        let [qw, qx, qy, qz] = q;
-        let (ux, uy, uz) = (up.x, up.y, up.z);
-        let (fx, fy, fz) = (forward.x, forward.y, forward.z);
-        // The steps (sample k + 1 in slot k + 1), each on its own: square roots and divisions
-        // overlap from sample to sample.
-        let (b2, quarter) = (bias * 2.0, 0.25 * dt);
+        if q.len() <= m {
+            q.resize(m + 1, [zero; 4]);
+            lin.resize(m + 1, v0);
+            for c in [&mut *sin_pitch, &mut *cos_tilt, &mut *pitch] {
+                c.resize(m + 1, [0.0; 2]);
+            }
+            pos.resize(m + 1, [[0.0; 2]; 3]);
+        }
+        let (gyro, acc) = (&gyro[..=m], &acc[..=m]);
+        let up = V2::new(frames.map(|f| f.up));
+        let fw = V2::new(frames.map(|f| f.forward));
+        let g = F2(frames.map(|f| f.g));
+        let b2 = V2::new(frames.map(|f| f.bias * 2.0));
+        let quarter = 0.25 * dt;
         // A stride needs every gyroscope value finite: `0·x` is 0 for a finite x, `NaN`
         // otherwise (summed in the same pass).
-        let poison = |v: &Vector3<f64>| v.x * 0.0 + v.y * 0.0 + v.z * 0.0;
-        let mut nonfinite = poison(&gyro[a]);
-        for ((((g0, g1), w), x), (y, z)) in gyro[a..b]
-            .iter()
-            .zip(&gyro[a + 1..=b])
-            .zip(&mut qw[1..])
-            .zip(&mut qx[1..])
-            .zip(qy[1..].iter_mut().zip(&mut qz[1..]))
-        {
-            nonfinite += poison(g1);
+        let poison = |v: &V2| v.x * 0.0 + v.y * 0.0 + v.z * 0.0;
+        let mut nonfinite = poison(&gyro[0]);
+        // The steps (sample k + 1 in slot k + 1), each on its own: square roots and
+        // divisions overlap from sample to sample.
+        for (g, step) in gyro.windows(2).zip(&mut q[1..=m]) {
+            let (g0, g1) = (&g[0], &g[1]);
+            nonfinite = nonfinite + poison(g1);
             let hx = (g0.x + g1.x - b2.x) * quarter;
             let hy = (g0.y + g1.y - b2.y) * quarter;
             let hz = (g0.z + g1.z - b2.z) * quarter;
@@ -326,58 +440,34 @@ impl Path<'_> {
             let (vx, vy, vz) = (hx * c, hy * c, hz * c);
             let sw = 1.0 - h2 / 2.0;
             let inv = 1.0 / (sw * sw + vx * vx + vy * vy + vz * vz).sqrt();
-            (*w, *x, *y, *z) = (sw * inv, vx * inv, vy * inv, vz * inv);
-        }
-        if nonfinite != 0.0 {
-            return false;
-        }
-        if !chained {
-            sensor.sin_pitch[a] = f64::NAN;
-            sensor.cos_tilt[a] = f64::NAN;
+            *step = [sw * inv, vx * inv, vy * inv, vz * inv];
         }
         // The chain q ← q · step (Hamilton product), each product then made a unit
         // quaternion by one Newton step on its norm (outside the chain).
-        let (mut cw, mut cx, mut cy, mut cz) = (1.0, 0.0, 0.0, 0.0);
-        for (((w, x), y), z) in qw[1..]
-            .iter_mut()
-            .zip(&mut qx[1..])
-            .zip(&mut qy[1..])
-            .zip(&mut qz[1..])
-        {
-            let (sw, sx, sy, sz) = (*w, *x, *y, *z);
+        let (mut cw, mut cx, mut cy, mut cz) = (one, zero, zero, zero);
+        for step in &mut q[1..=m] {
+            let [sw, sx, sy, sz] = *step;
             let nw = cw * sw - cx * sx - cy * sy - cz * sz;
             let nx = cw * sx + cx * sw + cy * sz - cz * sy;
             let ny = cw * sy - cx * sz + cy * sw + cz * sx;
             let nz = cw * sz + cx * sy - cy * sx + cz * sw;
             (cw, cx, cy, cz) = (nw, nx, ny, nz);
             let newton = 1.5 - 0.5 * (cw * cw + cx * cx + cy * cy + cz * cz);
-            (*w, *x, *y, *z) = (cw * newton, cx * newton, cy * newton, cz * newton);
+            *step = [cw * newton, cx * newton, cy * newton, cz * newton];
         }
         // What the orientation gives, sample by sample: the sine of the pitch and the
         // cosine of the tilt, and the specific force turned into the mid-stance frame,
         // less gravity.
-        let [lx, ly, lz] = lin;
-        let f0 = acc[a] - up * g;
-        (lx[0], ly[0], lz[0]) = (f0.x, f0.y, f0.z);
-        for ((((((w, x), y), z), f), (sp, ct)), ((p, ox), (oy, oz))) in qw[1..]
-            .iter()
-            .zip(&qx[1..])
-            .zip(&qy[1..])
-            .zip(&qz[1..])
-            .zip(&acc[a + 1..=b])
-            .zip(
-                sensor.sin_pitch[a + 1..=b]
-                    .iter_mut()
-                    .zip(&mut sensor.cos_tilt[a + 1..=b]),
-            )
-            .zip(
-                pitch[1..]
-                    .iter_mut()
-                    .zip(&mut lx[1..])
-                    .zip(ly[1..].iter_mut().zip(&mut lz[1..])),
-            )
+        let f0 = acc[0];
+        lin[0] = V2 {
+            x: f0.x - up.x * g,
+            y: f0.y - up.y * g,
+            z: f0.z - up.z * g,
+        };
+        let outputs = (sin_pitch[1..=m].iter_mut().zip(&mut cos_tilt[1..=m]))
+            .zip(pitch[1..=m].iter_mut().zip(&mut lin[1..=m]));
+        for ((&[w, x, y, z], f), ((sp, ct), (p, l))) in q[1..=m].iter().zip(&acc[1..]).zip(outputs)
         {
-            let (w, x, y, z) = (*w, *x, *y, *z);
             let (ww, xx, yy, zz) = (w * w, x * x, y * y, z * z);
             let (xy, xz, yz, wx, wy, wz) = (x * y, x * z, y * z, w * x, w * y, w * z);
             let r00 = ww + xx - yy - zz;
@@ -387,45 +477,85 @@ impl Path<'_> {
             let (r02, r20) = (2.0 * (xz + wy), 2.0 * (xz - wy));
             let (r12, r21) = (2.0 * (yz - wx), 2.0 * (yz + wx));
             // The vertical in the sensor's frame: Rᵀ·up.
-            let vx = r00 * ux + r10 * uy + r20 * uz;
-            let vy = r01 * ux + r11 * uy + r21 * uz;
-            let vz = r02 * ux + r12 * uy + r22 * uz;
-            let s = vx * fx + vy * fy + vz * fz;
-            *sp = s;
-            *ct = vx * ux + vy * uy + vz * uz;
-            *p = s.clamp(-1.0, 1.0);
-            *ox = r00 * f.x + r01 * f.y + r02 * f.z - ux * g;
-            *oy = r10 * f.x + r11 * f.y + r12 * f.z - uy * g;
-            *oz = r20 * f.x + r21 * f.y + r22 * f.z - uz * g;
+            let ux = r00 * up.x + r10 * up.y + r20 * up.z;
+            let uy = r01 * up.x + r11 * up.y + r21 * up.z;
+            let uz = r02 * up.x + r12 * up.y + r22 * up.z;
+            let s = ux * fw.x + uy * fw.y + uz * fw.z;
+            *sp = s.0;
+            *ct = (ux * up.x + uy * up.y + uz * up.z).0;
+            *p = s.map(|v| v.clamp(-1.0, 1.0)).0;
+            *l = V2 {
+                x: r00 * f.x + r01 * f.y + r02 * f.z - up.x * g,
+                y: r10 * f.x + r11 * f.y + r12 * f.z - up.y * g,
+                z: r20 * f.x + r21 * f.y + r22 * f.z - up.z * g,
+            };
         }
         // The velocity and the position by the trapezoid rule (the position before the
-        // zero-velocity update).
+        // zero-velocity update): six running sums side by side.
         let half_dt = 0.5 * dt;
-        let mut v = Vector3::zeros();
-        let [px, py, pz] = pos;
-        for (c, (l, pc)) in [(&*lx, &mut *px), (&*ly, &mut *py), (&*lz, &mut *pz)]
-            .into_iter()
-            .enumerate()
-        {
-            let (mut vel, mut at) = (0.0, 0.0);
-            for k in 1..=m {
-                let next = vel + (l[k - 1] + l[k]) * half_dt;
-                at += (vel + next) * half_dt;
-                pc[k] = at;
+        let (mut vel, mut at) = (v0, v0);
+        let mut velocity = [Vector3::zeros(); 2];
+        pos[0] = [[0.0; 2]; 3];
+        // Up to the shorter stride's end, then on to the longer one's: each lane's velocity
+        // is read at its own end.
+        let shorter = usize::from(ms[1] < ms[0]);
+        for (from, to, lane) in [(1, ms[shorter], shorter), (ms[shorter] + 1, m, 1 - shorter)] {
+            for (l, p) in lin[from - 1..=to].windows(2).zip(&mut pos[from..=to]) {
+                let next = V2 {
+                    x: vel.x + (l[0].x + l[1].x) * half_dt,
+                    y: vel.y + (l[0].y + l[1].y) * half_dt,
+                    z: vel.z + (l[0].z + l[1].z) * half_dt,
+                };
+                at = V2 {
+                    x: at.x + (vel.x + next.x) * half_dt,
+                    y: at.y + (vel.y + next.y) * half_dt,
+                    z: at.z + (vel.z + next.z) * half_dt,
+                };
+                *p = [at.x.0, at.y.0, at.z.0];
                 vel = next;
             }
-            v[c] = vel;
+            velocity[lane] = Vector3::new(vel.x.0[lane], vel.y.0[lane], vel.z.0[lane]);
         }
         // The pitch angles, in one pass apart from the chain (it vectorises).
-        for p in &mut pitch[1..] {
+        pitch[0] = [0.0; 2];
+        for p in pitch[1..=m].as_flattened_mut() {
             *p = asin(*p);
         }
-        // The zero-velocity update at b: position k less v_end·dt·k²/(2·span).
-        let span = (len - 1) as f64;
-        let drift = v * (dt / (2.0 * span));
-        let raw = |k: usize| Vector3::new(px[k], py[k], pz[k]);
-        let end = raw(m) - drift * (span * span);
-        let p_end = pitch[m];
+        [0, 1].map(|l| Integrated {
+            velocity: velocity[l],
+            finite: nonfinite.0[l] == 0.0,
+        })
+    }
+
+    /// Writes lane `l` of the last [`Path::integrate_pair`], the stride `frame`, into the track
+    /// after the zero-velocity update: pitch, lateral distance and the height of the point
+    /// `below_m` under the sensor without the pitch (into the toe height). `start`: the sine
+    /// of the pitch and the cosine of the tilt at the first mid-stance, from the stride ending
+    /// there (`NaN` when none was integrated). The zero-velocity update comes in closed form
+    /// (removing a linear velocity drift v·t/T removes v·t²/2T from the position); pitch and
+    /// height are returned to zero at `b` the same way (level floor).
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        l: usize,
+        frame: &Frame,
+        velocity: Vector3<f64>,
+        start: [f64; 2],
+        below_m: f64,
+        scratch: &Scratch,
+        track: &mut FootTrack,
+        sensor: &mut SensorPath,
+    ) {
+        let Frame { a, b, up, .. } = *frame;
+        let dt = 1.0 / self.hz;
+        let m = b - a;
+        let pos = &scratch.pos[..=m];
+        let pitch = &scratch.pitch[..=m];
+        let span = m as f64;
+        let drift = velocity * (dt / (2.0 * span));
+        let raw = |p: &[[f64; 2]; 3]| Vector3::new(p[0][l], p[1][l], p[2][l]);
+        let end = raw(&pos[m]) - drift * (span * span);
+        let p_end = pitch[m][l];
         let h_end = end.dot(&up);
         // Sideways: from the straight line between the two stance positions (a stride's
         // length at least), outwards positive.
@@ -433,23 +563,81 @@ impl Path<'_> {
         let left = (stride.norm() > 0.2).then(|| up.cross(&stride).normalize());
         let outward = track.outward_sign();
         let drift_up = drift.dot(&up);
-        let (toe, pitch_deg) = (&mut track.toe_height_m[a..=b], &mut track.pitch_deg[a..=b]);
-        for (k, ((t, pd), angle)) in toe.iter_mut().zip(pitch_deg).zip(&pitch[..len]).enumerate() {
+        sensor.sin_pitch[a] = start[0];
+        for (s, v) in sensor.sin_pitch[a + 1..=b]
+            .iter_mut()
+            .zip(&scratch.sin_pitch[1..=m])
+        {
+            *s = v[l];
+        }
+        // Sample by sample, each on its own: the height of the point under the sensor,
+        // lifted by the foot's tilt (at the first mid-stance by the tilt the stride before
+        // left there), and the pitch.
+        let tilt = std::iter::once(start[1]).chain(scratch.cos_tilt[1..=m].iter().map(|c| c[l]));
+        let toe = track.toe_height_m[a..=b].iter_mut();
+        let pitch_deg = track.pitch_deg[a..=b].iter_mut();
+        let outputs = toe.zip(pitch_deg).zip(pos.iter().zip(pitch)).zip(tilt);
+        for (k, (((t, pd), (p, angle)), cos_tilt)) in outputs.enumerate() {
             let kf = k as f64;
             let f = kf / span;
-            *t = raw(k).dot(&up) - drift_up * (kf * kf) - h_end * f;
-            *pd = (angle - p_end * f).to_degrees();
+            let height = raw(p).dot(&up) - drift_up * (kf * kf) - h_end * f;
+            *t = height + below_m * (1.0 - cos_tilt);
+            *pd = (angle[l] - p_end * f).to_degrees();
         }
-        if let Some(l) = left {
-            let drift_left = drift.dot(&l);
-            for k in 0..len {
+        if let Some(left) = left {
+            let drift_left = drift.dot(&left);
+            for (k, (lat, p)) in track.lateral_m[a..=b].iter_mut().zip(pos).enumerate() {
                 let kf = k as f64;
-                track.lateral_m[a + k] = outward * (raw(k).dot(&l) - drift_left * (kf * kf));
+                *lat = outward * (raw(p).dot(&left) - drift_left * (kf * kf));
             }
         }
-        true
     }
 }
+
+/// Strapdown integration of every stride `(a, b)` of `intervals` (mid-stance to mid-stance,
+/// in time order), two at a time, written into the track in stride order (a stride starting
+/// where the last integrated one ended continues its run).
+fn integrate_strides(
+    path: &Path,
+    intervals: &[(usize, usize)],
+    below_m: f64,
+    track: &mut FootTrack,
+    sensor: &mut SensorPath,
+    scratch: &mut Scratch,
+) {
+    let frames: Vec<Frame> = intervals
+        .iter()
+        .filter_map(|&(a, b)| path.frame(a, b))
+        .collect();
+    // The sine of the pitch and the cosine of the tilt where the last integrated stride ended.
+    let mut last: Option<(usize, [f64; 2])> = None;
+    for pair in frames.chunks(2) {
+        let lanes = [&pair[0], pair.last().unwrap_or(&pair[0])];
+        let done = path.integrate_pair(lanes, scratch);
+        for (l, frame) in pair.iter().enumerate() {
+            if !done[l].finite {
+                continue;
+            }
+            let start = match last {
+                Some((end, at_end)) if end == frame.a => at_end,
+                _ => [f64::NAN; 2],
+            };
+            path.write(
+                l,
+                frame,
+                done[l].velocity,
+                start,
+                below_m,
+                scratch,
+                track,
+                sensor,
+            );
+            let m = frame.b - frame.a;
+            last = Some((frame.b, [scratch.sin_pitch[m][l], scratch.cos_tilt[m][l]]));
+        }
+    }
+}
+
 /// The arcsine of `x` in −1…1 (`NaN` outside), within 4e-16 of the correctly rounded value:
 /// a polynomial in x² for |x| ≤ ½ (Chebyshev-economised from the Taylor series of asin(s)/s
 /// in s², degree 12 on 0…¼), and asin(x) = π/2 − 2·asin(√((1 − x)/2)) above. No branches, no
