@@ -476,8 +476,14 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
 
 /// Principal components of channels over `range` (centred there): the projections on the
 /// first `keep` directions, largest variance first. The covariance is estimated on at most
-/// `max_rows` evenly spaced rows so the cost stays linear in the length.
-fn pca(ch: &[Vec<f64>], range: Range<usize>, keep: usize, max_rows: usize) -> Vec<Vec<f64>> {
+/// `max_rows` evenly spaced rows so the cost stays linear in the length, and on rows at
+/// least `min_step` apart.
+fn pca(
+    ch: &[Vec<f64>],
+    range: Range<usize>,
+    keep: usize,
+    (max_rows, min_step): (usize, usize),
+) -> Vec<Vec<f64>> {
     let c = ch.len();
     let n = range.len();
     if c == 0 || n == 0 {
@@ -487,7 +493,7 @@ fn pca(ch: &[Vec<f64>], range: Range<usize>, keep: usize, max_rows: usize) -> Ve
         .iter()
         .map(|x| x[range.clone()].iter().sum::<f64>() / n as f64)
         .collect();
-    let step = n.div_ceil(max_rows).max(1);
+    let step = n.div_ceil(max_rows).max(min_step).max(1);
     let eig_vectors: Vec<Vec<f64>>;
     if c == 3 {
         let mut m = Matrix3::zeros();
@@ -580,6 +586,11 @@ pub(crate) fn candidates(
     trend_samples: usize,
     rate_hz: f64,
 ) -> Vec<Candidate> {
+    // The covariance needs rows no denser than the scoring grid's (reps are slower than
+    // 2 Hz: rows a tenth of a second apart hold the same directions), which matters for
+    // short ranges (a bout), where the cap of rows does not thin them: a bout of 34
+    // keypoint channels costs a third.
+    let min_step = ((rate_hz / super::SCORING_RATE_HZ).floor() as usize).max(1);
     let mut out = Vec::new();
     for g in groups {
         let keep = match g.kind {
@@ -592,7 +603,7 @@ pub(crate) fn candidates(
             let m = x.iter().sum::<f64>() / x.len().max(1) as f64;
             vec![x.iter().map(|v| v - m).collect()]
         } else {
-            pca(&g.channels, range.clone(), keep, 4096)
+            pca(&g.channels, range.clone(), keep, (4096, min_step))
         };
         let single = pcs.len() == 1 && g.channels.len() == 1;
         for (k, values) in pcs.into_iter().enumerate() {
@@ -697,12 +708,12 @@ mod tests {
             (0..50).map(|i| 1e-3 * (i % 2) as f64).collect(),
         ];
         let m = t[10..40].iter().sum::<f64>() / 30.0;
-        let pc = pca(&ch, 10..40, 1, 10_000);
+        let pc = pca(&ch, 10..40, 1, (10_000, 1));
         for (i, v) in t[10..40].iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
         }
         ch.push(vec![5.0; 50]);
-        let pc = pca(&ch, 0..50, 2, 10_000);
+        let pc = pca(&ch, 0..50, 2, (10_000, 1));
         let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
