@@ -18,13 +18,21 @@ fn main() {
 
 /// About 50 minutes: 30 sets of 10 heel raises or ankle rotations, a minute's rest between sets.
 fn long_session(exercise: Synth) -> ExerciseSession {
+    sets_of(
+        exercise,
+        if exercise == Synth::AnkleRotation {
+            10
+        } else {
+            30
+        },
+    )
+}
+
+/// `sets` sets of the exercise's default prescription on the right side (seed 1).
+fn sets_of(exercise: Synth, sets: u32) -> ExerciseSession {
     let mut p = ExerciseParams::new(exercise);
     p.side = Side::Right;
-    p.sets = if exercise == Synth::AnkleRotation {
-        10
-    } else {
-        30
-    };
+    p.sets = sets;
     generate(&p, 1).0
 }
 
@@ -44,16 +52,31 @@ fn heel_raise_imu() -> &'static Recording {
     })
 }
 
+/// MediaPipe image keypoints (with depth) of a synthetic session at 30 frames/s, read back
+/// from CSV.
+fn mediapipe(session: &ExerciseSession, name: &str) -> Recording {
+    use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
+    let camera = Camera::beside(session);
+    let video = simulate_keypoints(session, &camera, 30.0, &KeypointNoise::default(), 1);
+    let csv = video.to_mediapipe_image_csv();
+    dorsi::io::read_bytes(name, csv.as_bytes(), &Default::default()).expect("reads")
+}
+
 fn rotation_keypoints() -> &'static Recording {
     static REC: OnceLock<Recording> = OnceLock::new();
-    REC.get_or_init(|| {
-        use dorsi::synth::keypoints::{simulate_keypoints, Camera, KeypointNoise};
-        let s = long_session(Synth::AnkleRotation);
-        let camera = Camera::beside(&s);
-        let video = simulate_keypoints(&s, &camera, 30.0, &KeypointNoise::default(), 1);
-        let csv = video.to_mediapipe_image_csv();
-        dorsi::io::read_bytes("rot.csv", csv.as_bytes(), &Default::default()).expect("reads")
-    })
+    REC.get_or_init(|| mediapipe(&long_session(Synth::AnkleRotation), "rot.csv"))
+}
+
+/// Ten sets of ten eversions (about 17 minutes).
+fn eversion_keypoints() -> &'static Recording {
+    static REC: OnceLock<Recording> = OnceLock::new();
+    REC.get_or_init(|| mediapipe(&sets_of(Synth::AnkleEversion, 10), "eversion.csv"))
+}
+
+/// Ten sets of band ankle flexion (about 23 minutes).
+fn flexion_keypoints() -> &'static Recording {
+    static REC: OnceLock<Recording> = OnceLock::new();
+    REC.get_or_init(|| mediapipe(&sets_of(Synth::AnkleFlexion, 10), "flexion.csv"))
 }
 
 #[divan::bench(sample_count = 10)]
@@ -69,6 +92,24 @@ fn reps_heel_raise_foot_imu(bencher: divan::Bencher) {
 fn reps_ankle_rotation_mediapipe(bencher: divan::Bencher) {
     let rec = rotation_keypoints();
     let options = RepOptions::new(Exercise::AnkleRotation);
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| analyze(rec, &options).expect("reps"));
+}
+
+#[divan::bench(sample_count = 10)]
+fn reps_ankle_eversion_mediapipe(bencher: divan::Bencher) {
+    let rec = eversion_keypoints();
+    let options = RepOptions::new(Exercise::AnkleEversion);
+    bencher
+        .counter(ItemsCount::new(rec.n_samples))
+        .bench(|| analyze(rec, &options).expect("reps"));
+}
+
+#[divan::bench(sample_count = 10)]
+fn reps_ankle_flexion_mediapipe(bencher: divan::Bencher) {
+    let rec = flexion_keypoints();
+    let options = RepOptions::new(Exercise::AnkleFlexion);
     bencher
         .counter(ItemsCount::new(rec.n_samples))
         .bench(|| analyze(rec, &options).expect("reps"));

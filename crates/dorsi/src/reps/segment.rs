@@ -391,108 +391,6 @@ fn boxcar_twice(x: &[f64], w: usize) -> Vec<f64> {
     out
 }
 
-/// [`crate::signal::running_median`] of finite data (`x` has no NaN or infinity), the same
-/// values. Half-windows of 1 to 3 samples (the default is 3) take each full window's middle
-/// value from a fixed network of compare-exchanges (no branches, no sorted window to
-/// maintain); the shorter windows at the ends, and longer half-windows, take the general
-/// form.
-fn despike(x: &[f64], k: usize) -> Vec<f64> {
-    debug_assert!(x.iter().all(|v| v.is_finite()));
-    let n = x.len();
-    if k == 0 {
-        return x.to_vec();
-    }
-    if k > 3 || n < 2 * k + 1 {
-        return crate::signal::running_median(x, k);
-    }
-    // The lower middle of the sorted window at each end.
-    let edge = |i: usize| {
-        let mut w: Vec<f64> = x[i.saturating_sub(k)..(i + k + 1).min(n)].to_vec();
-        w.sort_by(f64::total_cmp);
-        w[(w.len() - 1) / 2]
-    };
-    let mut out = Vec::with_capacity(n);
-    out.extend((0..k).map(edge));
-    match k {
-        1 => out.extend(x.windows(3).map(|w| median3(w[0], w[1], w[2]))),
-        2 => out.extend(
-            x.windows(5)
-                .map(|w| median5([w[0], w[1], w[2], w[3], w[4]])),
-        ),
-        _ => out.extend(
-            x.windows(7)
-                .map(|w| median7([w[0], w[1], w[2], w[3], w[4], w[5], w[6]])),
-        ),
-    }
-    out.extend((n - k..n).map(edge));
-    out
-}
-
-/// Compare-exchange: the pair in order (either value when they are equal).
-#[inline(always)]
-fn sort2(v: &mut [f64], a: usize, b: usize) {
-    let (p, q) = (v[a], v[b]);
-    let swap = q < p;
-    v[a] = if swap { q } else { p };
-    v[b] = if swap { p } else { q };
-}
-
-/// The middle of three values.
-#[inline(always)]
-fn median3(a: f64, b: f64, c: f64) -> f64 {
-    let mut v = [a, b, c];
-    sort2(&mut v, 0, 1);
-    sort2(&mut v, 1, 2);
-    sort2(&mut v, 0, 1);
-    v[1]
-}
-
-/// The middle of five values: the comparators of a sorting network of five that decide
-/// the middle position.
-#[inline(always)]
-fn median5(mut v: [f64; 5]) -> f64 {
-    for (a, b) in [
-        (0, 3),
-        (0, 2),
-        (1, 3),
-        (0, 1),
-        (2, 4),
-        (1, 2),
-        (3, 4),
-        (2, 3),
-    ] {
-        sort2(&mut v, a, b);
-    }
-    v[2]
-}
-
-/// The middle of seven values: the comparators of a 16-comparator sorting network of seven
-/// that decide the middle position.
-#[inline(always)]
-fn median7(mut v: [f64; 7]) -> f64 {
-    for (a, b) in MEDIAN7 {
-        sort2(&mut v, a, b);
-    }
-    v[3]
-}
-
-const MEDIAN7: [(usize, usize); 14] = [
-    (0, 6),
-    (2, 3),
-    (4, 5),
-    (0, 2),
-    (1, 4),
-    (3, 6),
-    (0, 1),
-    (2, 5),
-    (3, 4),
-    (1, 2),
-    (4, 6),
-    (2, 3),
-    (4, 5),
-    (3, 4),
-];
-
 /// The rest level: per window, the median of the samples `in_band` says are rest, at the
 /// mean position of those samples; linear in between, constant beyond. `None` without any.
 fn rest_level(y: &[f64], window: usize, in_band: impl Fn(usize, f64) -> bool) -> Option<Vec<f64>> {
@@ -793,7 +691,7 @@ pub fn segment_signal(
     // `raw` is finite: the running median has a value everywhere.
     let filled = match params.despike_samples {
         0 => raw,
-        k => Cow::Owned(despike(&raw, k)),
+        k => Cow::Owned(crate::signal::running_median(&raw, k)),
     };
     let q = stats::quantiles(sparse(&filled), [0.98, 0.02]);
     let range0 = q[0] - q[1];
@@ -1254,49 +1152,6 @@ mod tests {
             let b = crate::motion::moving_average(&x, w);
             for (p, q) in a.iter().zip(&b) {
                 assert!((p - q).abs() < 1e-9, "width {w}");
-            }
-        }
-    }
-
-    /// The short-window running median against the general one, on finite values with ties
-    /// and signed zeros, every half-window from 0 to past those the networks handle, and
-    /// signals shorter than a window.
-    #[test]
-    fn despike_is_the_running_median() {
-        let mut rng = crate::synth::Rng::new(11);
-        for n in [1usize, 2, 3, 7, 30, 500] {
-            let x: Vec<f64> = (0..n)
-                .map(|i| match i % 9 {
-                    0 => 0.0,
-                    1 => -0.0,
-                    2 => 1.0,
-                    _ => (rng.normal() * 4.0).round() / 2.0,
-                })
-                .collect();
-            for k in 0..=6 {
-                let a = despike(&x, k);
-                let b = crate::signal::running_median(&x, k);
-                assert_eq!(a, b, "n {n}, k {k}");
-            }
-        }
-    }
-
-    /// The median networks on every input of zeros and ones (a comparator network that
-    /// selects the middle of those selects it for any input).
-    #[test]
-    fn median_networks_pick_the_middle() {
-        let mid = |bits: u32, n: u32| f64::from(u32::from(bits.count_ones() > n / 2));
-        for bits in 0..1u32 << 7 {
-            let v: Vec<f64> = (0..7).map(|i| f64::from((bits >> i) & 1)).collect();
-            assert_eq!(
-                median7([v[0], v[1], v[2], v[3], v[4], v[5], v[6]]),
-                mid(bits, 7)
-            );
-            if bits < 1 << 5 {
-                assert_eq!(median5([v[0], v[1], v[2], v[3], v[4]]), mid(bits, 5));
-            }
-            if bits < 1 << 3 {
-                assert_eq!(median3(v[0], v[1], v[2]), mid(bits, 3));
             }
         }
     }
