@@ -51,6 +51,44 @@ impl Grid {
         }
     }
 
+    /// [`decimate`](Self::decimate) of the first `dims` axes of 3-vectors (of the mean of
+    /// two points, `0.5·(p + q)`, when `q` is given) in one pass over the samples: the same
+    /// sums in the same order as one axis at a time.
+    fn decimate_axes(
+        &self,
+        p: &[Vector3<f64>],
+        q: Option<&[Vector3<f64>]>,
+        dims: usize,
+    ) -> Vec<Vec<f64>> {
+        let mut out: Vec<Vec<f64>> = (0..dims).map(|_| Vec::with_capacity(self.len)).collect();
+        let blocks = p.chunks_exact(self.factor).take(self.len);
+        for (b, block) in blocks.enumerate() {
+            let mut sums = [0.0; 3];
+            let mut counts = [0usize; 3];
+            for (k, a) in block.iter().enumerate() {
+                let pair = q.map(|q| q[b * self.factor + k]);
+                for axis in 0..dims {
+                    let v = match pair {
+                        Some(c) => 0.5 * (a[axis] + c[axis]),
+                        None => a[axis],
+                    };
+                    if v.is_finite() {
+                        sums[axis] += v;
+                        counts[axis] += 1;
+                    }
+                }
+            }
+            for axis in 0..dims {
+                out[axis].push(if counts[axis] > 0 {
+                    sums[axis] / counts[axis] as f64
+                } else {
+                    f64::NAN
+                });
+            }
+        }
+        out
+    }
+
     /// Block means of one channel (non-finite samples skipped; `NaN` for an empty block).
     fn decimate(&self, x: impl Iterator<Item = f64>) -> Vec<f64> {
         let mut out = Vec::with_capacity(self.len);
@@ -216,9 +254,7 @@ pub(crate) fn trim(groups: &mut [Group], span: Range<usize>) {
 
 /// Decimated and filled x, y, z channels of 3-vectors, and the span observed.
 fn vector_channels(grid: &Grid, v: &[Vector3<f64>]) -> Option<(Vec<Vec<f64>>, Range<usize>)> {
-    let mut out: Vec<Vec<f64>> = (0..3)
-        .map(|axis| grid.decimate(v.iter().map(|s| s[axis])))
-        .collect();
+    let mut out = grid.decimate_axes(v, None, 3);
     let mut span = 0..0;
     for c in &mut out {
         span = union(span, observed(c));
@@ -366,16 +402,23 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
             if let Some((j, _)) = twin {
                 used[j] = true;
             }
-            for axis in 0..dims {
-                let mut c = match twin {
-                    Some((_, q)) => grid.decimate(
-                        p.position
-                            .iter()
-                            .zip(&q.position)
-                            .map(|(a, b)| 0.5 * (a[axis] + b[axis])),
-                    ),
-                    None => grid.decimate(p.position.iter().map(|v| v[axis])),
-                };
+            // Both points of a pair in one pass; a twin with fewer samples than its point
+            // (never seen in a file) one axis at a time, as far as both go.
+            let decimated: Vec<Vec<f64>> = match twin {
+                Some((_, q)) if q.position.len() < p.position.len() => (0..dims)
+                    .map(|axis| {
+                        grid.decimate(
+                            p.position
+                                .iter()
+                                .zip(&q.position)
+                                .map(|(a, b)| 0.5 * (a[axis] + b[axis])),
+                        )
+                    })
+                    .collect(),
+                Some((_, q)) => grid.decimate_axes(&p.position, Some(&q.position), dims),
+                None => grid.decimate_axes(&p.position, None, dims),
+            };
+            for (axis, mut c) in decimated.into_iter().enumerate() {
                 let span = observed(&c);
                 if fill_and_centre(&mut c).is_some() {
                     seen = union(seen, span);
@@ -695,6 +738,27 @@ mod tests {
         assert!((g.rate_hz - 100.0 / 3.0).abs() < 1e-12);
         let d = g.decimate([1.0, 2.0, 3.0, f64::NAN, 5.0, f64::NAN, 9.0].into_iter());
         assert_eq!(d, vec![2.0, 5.0]);
+        // Three axes of points, and of the mean of two, in one pass: the same block means.
+        let p: Vec<Vector3<f64>> = (0..7)
+            .map(|i| {
+                Vector3::new(
+                    i as f64,
+                    if i == 4 { f64::NAN } else { 2.0 * i as f64 },
+                    1.0,
+                )
+            })
+            .collect();
+        let q: Vec<Vector3<f64>> = p.iter().map(|v| v * 3.0).collect();
+        let one = g.decimate_axes(&p, None, 3);
+        let two = g.decimate_axes(&p, Some(&q), 2);
+        assert_eq!(two.len(), 2);
+        for axis in 0..3 {
+            assert_eq!(one[axis], g.decimate(p.iter().map(|v| v[axis])));
+            if axis < 2 {
+                let mean = p.iter().zip(&q).map(|(a, b)| 0.5 * (a[axis] + b[axis]));
+                assert_eq!(two[axis], g.decimate(mean));
+            }
+        }
     }
 
     #[test]

@@ -257,7 +257,20 @@ pub(crate) fn local_periodicity(chans: &[Vec<f64>], lags: &[usize], width: usize
     let n = chans.first().map_or(0, Vec::len);
     let mut out = vec![0.0f64; n];
     let mut prod = vec![0.0; n + 1];
+    // Each sample's energy over the channels (added in channel order) and its prefix sums
+    // serve every lag: the energy of the first window is a prefix of these, that of the
+    // window a lag later the same energies shifted, summed afresh per lag in the same
+    // order (so the same sums as accumulating them per lag).
+    let mut energy = vec![0.0; n];
+    for c in chans {
+        for (e, v) in energy.iter_mut().zip(c) {
+            *e += v * v;
+        }
+    }
     let mut e0 = vec![0.0; n + 1];
+    for i in 0..n {
+        e0[i + 1] = energy[i] + e0[i];
+    }
     let mut e1 = vec![0.0; n + 1];
     for &lag in lags {
         if lag == 0 || lag >= n {
@@ -265,20 +278,14 @@ pub(crate) fn local_periodicity(chans: &[Vec<f64>], lags: &[usize], width: usize
         }
         let m = n - lag;
         prod[..=m].iter_mut().for_each(|v| *v = 0.0);
-        e0[..=m].iter_mut().for_each(|v| *v = 0.0);
-        e1[..=m].iter_mut().for_each(|v| *v = 0.0);
         for c in chans {
-            for i in 0..m {
-                let (a, b) = (c[i], c[i + lag]);
-                prod[i + 1] += a * b;
-                e0[i + 1] += a * a;
-                e1[i + 1] += b * b;
+            for ((p, a), b) in prod[1..=m].iter_mut().zip(&c[..m]).zip(&c[lag..]) {
+                *p += a * b;
             }
         }
         for i in 0..m {
             prod[i + 1] += prod[i];
-            e0[i + 1] += e0[i];
-            e1[i + 1] += e1[i];
+            e1[i + 1] = energy[i + lag] + e1[i];
         }
         // The window of first samples [t − lag/2 − width/2, t − lag/2 + width/2) pairs with
         // the one a lag later: together centred on t. Its ends are whole or half samples,
