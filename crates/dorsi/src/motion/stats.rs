@@ -12,6 +12,9 @@ fn key(v: f64) -> i64 {
 /// Below this many finite values the selection runs on all of them.
 const SMALL: usize = 4096;
 
+/// Kept values staged before they are appended (see [`quantiles`]).
+const STAGE: usize = 64;
+
 /// The `qs`-quantiles (nearest rank) of the finite values `values` gives, exactly as
 /// [`crate::signal::quantile`] gives each (`NaN` when there is no finite value).
 ///
@@ -63,16 +66,27 @@ where
     let mut n = 0usize;
     let mut below = [0usize; N];
     let mut kept: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(m * 16 / 12));
+    // Kept values go through a small staging array written at every value and advanced
+    // only for the kept ones (no branch on a test that passes at random), emptied into
+    // `kept` when full; the order of the kept values is unchanged.
+    let mut stage = [[0.0f64; STAGE]; N];
+    let mut staged = [0usize; N];
     for v in finite() {
         n += 1;
         let k = key(v);
         for j in 0..N {
             let (lo, width) = bounds[j];
             below[j] += usize::from(k < lo);
-            if (k.wrapping_sub(lo) as u64) <= width {
-                kept[j].push(v);
+            stage[j][staged[j]] = v;
+            staged[j] += usize::from((k.wrapping_sub(lo) as u64) <= width);
+            if staged[j] == STAGE {
+                kept[j].extend_from_slice(&stage[j]);
+                staged[j] = 0;
             }
         }
+    }
+    for j in 0..N {
+        kept[j].extend_from_slice(&stage[j][..staged[j]]);
     }
     let mut all: Option<Vec<f64>> = None;
     let mut out = [f64::NAN; N];
