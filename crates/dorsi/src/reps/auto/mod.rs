@@ -429,13 +429,12 @@ fn choose(
         );
     }
     let coarse: Vec<Vec<f64>> = detrended.iter().map(|x| block_means(x, d)).collect();
-    let centred: Vec<(Vec<f64>, f64)> = detrended
+    // Each signal's mean and sum of squares about it, for the refinement.
+    let moments: Vec<(f64, f64)> = detrended
         .iter()
         .map(|x| {
             let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
-            let c: Vec<f64> = x.iter().map(|v| v - mean).collect();
-            let energy = dot(&c, &c);
-            (c, energy)
+            (mean, centred_dot(x, x, mean))
         })
         .collect();
     choose_scored(
@@ -445,7 +444,7 @@ fn choose(
         max_lag.div_ceil(d),
         rate_hz / d as f64,
         params,
-        &|i, p| refine_period(&centred[i].0, centred[i].1, p, d),
+        &|i, p| refine_period(&detrended[i], moments[i], p, d),
     )
 }
 
@@ -466,13 +465,13 @@ fn block_means(x: &[f64], d: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The period `coarse` found on block means of `d` samples, on the signal itself
-/// (`centred`, its mean removed, and `energy`, its sum of squares): the highest local
+/// The period `coarse` found on block means of `d` samples, on the signal `x` itself
+/// (`mean`, its mean, and `energy`, its sum of squares about it): the highest local
 /// maximum of its autocorrelation (the estimator of [`autocorrelation`]) within a block and
 /// a lag of `d` times the coarse period, refined by a parabola, with its autocorrelation
 /// there as the score. The coarse peak, scaled, when there is none.
-fn refine_period(centred: &[f64], energy: f64, coarse: Period, d: usize) -> Period {
-    let n = centred.len();
+fn refine_period(x: &[f64], (mean, energy): (f64, f64), coarse: Period, d: usize) -> Period {
+    let n = x.len();
     let target = coarse.samples * d as f64;
     let scaled = Period {
         samples: target,
@@ -488,7 +487,7 @@ fn refine_period(centred: &[f64], energy: f64, coarse: Period, d: usize) -> Peri
     }
     // r[j] is the autocorrelation at lag lo + j.
     let r: Vec<f64> = (lo..=hi)
-        .map(|k| dot(&centred[..n - k], &centred[k..]) / energy)
+        .map(|k| centred_dot(&x[..n - k], &x[k..], mean) / energy)
         .collect();
     let best = (1..r.len() - 1)
         .filter(|&j| r[j] > r[j - 1] && r[j] >= r[j + 1])
@@ -505,8 +504,8 @@ fn refine_period(centred: &[f64], energy: f64, coarse: Period, d: usize) -> Peri
     }
 }
 
-/// Σ a[i]·b[i] over the shorter length, in four running sums (vectorised).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+/// Σ (a[i] − m)·(b[i] − m) over the shorter length, in four running sums (vectorised).
+fn centred_dot(a: &[f64], b: &[f64], m: f64) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0; 4];
@@ -515,11 +514,11 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
         .remainder()
         .iter()
         .zip(cb.remainder())
-        .map(|(x, y)| x * y)
+        .map(|(x, y)| (x - m) * (y - m))
         .sum();
     for (x, y) in ca.zip(cb) {
         for k in 0..4 {
-            acc[k] += x[k] * y[k];
+            acc[k] += (x[k] - m) * (y[k] - m);
         }
     }
     acc[0] + acc[1] + acc[2] + acc[3] + tail
