@@ -134,11 +134,12 @@ pub(crate) fn moving_average_filled(x: &[f64], width: usize) -> Vec<f64> {
     }
     if !inner.is_empty() {
         let count = (2 * half + 1) as f64;
-        for (enter, leave) in x[inner.start + half..].iter().zip(x) {
+        // `extend` from an iterator of known length: no capacity test per sample.
+        out.extend(x[inner.start + half..].iter().zip(x).map(|(enter, leave)| {
             ahead += enter;
             behind += leave;
-            out.push((ahead - behind) / count);
-        }
+            (ahead - behind) / count
+        }));
     }
     for i in inner.end.max(inner.start.min(n))..n {
         step(i, &mut ahead, &mut behind, &mut out);
