@@ -177,10 +177,11 @@ impl GaitAnalyzer {
             .collect();
         let sides = names
             .iter()
-            .map(|n| {
+            .zip(&medians)
+            .map(|(n, (_, mine))| {
                 let other = medians.iter().find(|(m, _)| m != n).map(|(_, m)| m);
                 let other = if n.is_empty() { None } else { other };
-                self.drag.side(n, &of(n), other)
+                self.drag.side_with_medians(n, &of(n), mine.clone(), other)
             })
             .collect();
         let events = events

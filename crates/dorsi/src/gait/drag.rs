@@ -294,7 +294,19 @@ impl DragParams {
         other: Option<&Medians>,
     ) -> SideSummary {
         let metrics: Vec<&StrideMetrics> = strides.iter().map(|(s, _)| *s).collect();
-        let medians = Medians::of(&metrics);
+        self.side_with_medians(side, strides, Medians::of(&metrics), other)
+    }
+
+    /// [`DragParams::side`] with the side's own medians already known (`medians` must be
+    /// [`Medians::of`] its strides).
+    pub fn side_with_medians(
+        &self,
+        side: &str,
+        strides: &[(&StrideMetrics, &Drag)],
+        medians: Medians,
+        other: Option<&Medians>,
+    ) -> SideSummary {
+        let metrics: Vec<&StrideMetrics> = strides.iter().map(|(s, _)| *s).collect();
         let flagged = strides.iter().filter(|(_, d)| d.flagged).count();
         let angles: Vec<f64> = metrics
             .iter()

@@ -138,9 +138,20 @@ impl ImuEventParams {
     }
 }
 
-/// The dominant rotation axis of each IMU of a recording, in its order (`None` without a
-/// gyroscope or rotation).
-pub(crate) type Axes = Vec<Option<Vector3<f64>>>;
+/// What the event detector found of one IMU that the foot tracks need again, so that they
+/// do not read the gyroscope for it a second time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SensorSignals {
+    /// The dominant rotation axis (`None` without a gyroscope or rotation).
+    pub axis: Option<Vector3<f64>>,
+    /// The angular rate about that axis, sample by sample (empty without an axis), rad/s.
+    pub rate: Vec<f64>,
+    /// The norm of the angular rate, sample by sample (empty without an axis), rad/s.
+    pub norms: Vec<f64>,
+}
+
+/// [`SensorSignals`] of each IMU of a recording, in its order.
+pub(crate) type Axes = Vec<SensorSignals>;
 
 /// Initial and final contacts of each foot or shank IMU (sensor names containing `left` /
 /// `right` give the side).
@@ -289,20 +300,33 @@ fn tail_quantiles(x: &[f64], q_hi: f64, q_lo: f64) -> (f64, f64) {
     (hi, lo)
 }
 
-/// Mid-swing candidates: the largest peak of `broad · sign` above `threshold` in each
-/// neighbourhood of `min_gap` samples.
-fn swing_peaks(broad: &[f64], sign: f64, threshold: f64, min_gap: usize) -> Vec<usize> {
-    let mut peaks: Vec<usize> = Vec::new();
+/// Mid-swing candidates of both orientations: for `sign` +1 (slot 0) and −1 (slot 1), the
+/// largest peak of `broad · sign` above `thresholds[slot]` in each neighbourhood of `min_gap`
+/// samples. One pass: a sample is compared with its neighbours only when it is past a
+/// threshold, which few are.
+fn swing_peaks(broad: &[f64], thresholds: [f64; 2], min_gap: usize) -> [Vec<usize>; 2] {
+    let mut peaks: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    let [up, down] = thresholds;
     for i in 1..broad.len().saturating_sub(1) {
-        let (a, b, c) = (sign * broad[i - 1], sign * broad[i], sign * broad[i + 1]);
-        if b > threshold && b >= a && b > c {
-            match peaks.last_mut() {
+        let v = broad[i];
+        let slot = if v > up {
+            0
+        } else if -v > down {
+            1
+        } else {
+            continue;
+        };
+        let sign = if slot == 0 { 1.0 } else { -1.0 };
+        let (a, b, c) = (sign * broad[i - 1], sign * v, sign * broad[i + 1]);
+        if b >= a && b > c {
+            let mine = &mut peaks[slot];
+            match mine.last_mut() {
                 Some(last) if i - *last < min_gap => {
                     if b > sign * broad[*last] {
                         *last = i;
                     }
                 }
-                _ => peaks.push(i),
+                _ => mine.push(i),
             }
         }
     }
@@ -364,9 +388,13 @@ impl ImuEventDetector {
         // The orientation: both signs are tried; the swing is the one a push-off precedes.
         // The 99th percentile of each orientation: the 99th and (negated) 1st of the rate.
         let (q99, q01) = tail_quantiles(&broad, 0.99, 0.01);
-        let candidates = [(1.0, q99), (-1.0, -q01)].map(|(sign, q)| {
-            let threshold = p.min_swing_rate_rads.max(p.min_swing_share * q);
-            let peaks = swing_peaks(&broad, sign, threshold, n(p.min_swing_interval_s));
+        let threshold = |q: f64| p.min_swing_rate_rads.max(p.min_swing_share * q);
+        let [up, down] = swing_peaks(
+            &broad,
+            [threshold(q99), threshold(-q01)],
+            n(p.min_swing_interval_s),
+        );
+        let candidates = [(1.0, up), (-1.0, down)].map(|(sign, peaks)| {
             let score = push_off_score(&light, &peaks, sign, n(0.35));
             (sign, peaks, score)
         });
@@ -607,7 +635,8 @@ impl EventDetector for ImuEventDetector {
 
 impl ImuEventDetector {
     /// The events, and the dominant rotation axis of each IMU of the recording (`None`
-    /// without a gyroscope or rotation), which the foot tracks need too.
+    /// without a gyroscope or rotation) with the rate about it and the rate's norm, which the
+    /// foot tracks need too.
     pub(crate) fn events_and_axes(
         &self,
         rec: &Recording,
@@ -618,17 +647,30 @@ impl ImuEventDetector {
         let mut axes = Vec::with_capacity(rec.imus.len());
         for imu in &rec.imus {
             let axis = imu.gyro_rads.as_deref().and_then(dominant_axis);
-            axes.push(axis);
             let (Some(gyro), Some(axis)) = (&imu.gyro_rads, axis) else {
+                axes.push(SensorSignals {
+                    axis,
+                    ..Default::default()
+                });
                 continue;
             };
             any = true;
-            let rate: Vec<f64> = gyro.iter().map(|w| w.dot(&axis)).collect();
+            // The rate about the axis, and the norm the foot tracks' stillness needs, in one
+            // read of the gyroscope.
+            let (mut rate, mut norms) = (vec![0.0; gyro.len()], vec![0.0; gyro.len()]);
+            for ((r, n), w) in rate.iter_mut().zip(&mut norms).zip(gyro) {
+                (*r, *n) = (w.dot(&axis), w.norm());
+            }
             let side = side_of(&imu.name);
             let acc = imu.acc_mps2.as_deref().filter(|a| a.len() == rate.len());
             for range in rec.segments() {
                 self.events_in(rec, &rate, acc, range, &side, &mut out);
             }
+            axes.push(SensorSignals {
+                axis: Some(axis),
+                rate,
+                norms,
+            });
         }
         if !any {
             return Err(DetectError {
@@ -749,10 +791,9 @@ mod tests {
             let flipped: Vec<f64> = rate.iter().map(|v| sign * v).collect();
             let broad = moving_average(&flipped, 10);
             let light = moving_average(&flipped, 3);
-            let scores = [1.0, -1.0].map(|s| {
-                let peaks = swing_peaks(&broad, s, 1.5, 50);
-                push_off_score(&light, &peaks, s, 35)
-            });
+            let [up, down] = swing_peaks(&broad, [1.5, 1.5], 50);
+            let scores =
+                [(1.0, up), (-1.0, down)].map(|(s, peaks)| push_off_score(&light, &peaks, s, 35));
             // The orientation that matches the data's sign has the push-off evidence.
             let chosen = if scores[0] >= scores[1] { 1.0 } else { -1.0 };
             assert_eq!(chosen, sign, "{scores:?}");

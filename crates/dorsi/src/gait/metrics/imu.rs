@@ -18,13 +18,14 @@ pub fn imu_tracks(
     imu_tracks_with_axes(rec, events, params, None)
 }
 
-/// [`imu_tracks`] with the dominant rotation axis of each IMU of the recording already known
-/// (`axes[k]` for `rec.imus[k]`, as the event detector found them); `None` computes them.
+/// [`imu_tracks`] with the dominant rotation axis of each IMU of the recording already known,
+/// with the rate about it and its norm (`axes[k]` for `rec.imus[k]`, as the event detector
+/// found them); `None` computes them.
 pub(crate) fn imu_tracks_with_axes(
     rec: &Recording,
     events: &[DetectedEvent],
     params: &MetricParams,
-    axes: Option<&[Option<Vector3<f64>>]>,
+    axes: Option<&[crate::gait::imu::SensorSignals]>,
 ) -> Vec<FootTrack> {
     let mut out = Vec::new();
     let mut scratch = Scratch::default();
@@ -46,22 +47,40 @@ pub(crate) fn imu_tracks_with_axes(
             continue;
         }
         let hz = rec.sampling_rate_hz;
-        let axis = match axes {
-            Some(axes) => axes.get(k).copied().flatten(),
-            None => dominant_axis(gyro),
+        // The axis, the rate about it and the rate's norm: from the event detector when it
+        // found them, else computed here.
+        let known = axes
+            .and_then(|a| a.get(k))
+            .filter(|s| s.rate.len() == gyro.len() && s.norms.len() == gyro.len());
+        let computed;
+        let (axis, rate, norms) = match known {
+            Some(s) => (s.axis, &s.rate, &s.norms),
+            None => {
+                let axis = match axes {
+                    Some(axes) => axes.get(k).and_then(|s| s.axis),
+                    None => dominant_axis(gyro),
+                };
+                let Some(axis) = axis else {
+                    continue;
+                };
+                computed = (
+                    gyro.iter().map(|w| w.dot(&axis)).collect::<Vec<f64>>(),
+                    gyro.iter().map(|w| w.norm()).collect::<Vec<f64>>(),
+                );
+                (Some(axis), &computed.0, &computed.1)
+            }
         };
         let Some(axis) = axis else {
             continue;
         };
         // The toes rise through every swing, from toe-off to the next contact, even for a
         // dropped foot: the axis is turned to make the swings positive.
-        let axis = if swing_rotation(rec, &mine, gyro, axis) < 0.0 {
+        let axis = if swing_rotation(rec, &mine, rate) < 0.0 {
             -axis
         } else {
             axis
         };
-        // Stillness: the gyroscope's norm averaged over 40 ms (each norm computed once).
-        let norms: Vec<f64> = gyro.iter().map(|g| g.norm()).collect();
+        // Stillness: the gyroscope's norm averaged over 40 ms.
         let half = ((0.02 * hz).round() as usize).max(1);
         let still = |i: usize| {
             let w = &norms[i.saturating_sub(half)..(i + half + 1).min(norms.len())];
@@ -85,7 +104,17 @@ pub(crate) fn imu_tracks_with_axes(
             continue;
         }
         let n = rec.n_samples;
-        let mut track = FootTrack::unknown(side.clone(), &imu.name, n);
+        // Pitch, toe height and lateral distance are written stride after stride in time
+        // order, `NaN` between strides (no pass filling them with `NaN` first); ankle angle
+        // and pelvic obliquity are unknown from a foot IMU.
+        let mut track = FootTrack {
+            pitch_deg: Vec::with_capacity(n),
+            toe_height_m: Vec::with_capacity(n),
+            lateral_m: Vec::with_capacity(n),
+            ..FootTrack::unknown(side.clone(), &imu.name, 0)
+        };
+        track.ankle_deg.resize(n, f64::NAN);
+        track.pelvic_obliquity_deg.resize(n, f64::NAN);
         let mut sensor = SensorPath::new(n);
         let path = Path {
             acc,
@@ -103,6 +132,13 @@ pub(crate) fn imu_tracks_with_axes(
             &mut sensor,
             &mut scratch,
         );
+        for v in [
+            &mut track.pitch_deg,
+            &mut track.toe_height_m,
+            &mut track.lateral_m,
+        ] {
+            v.resize(n, f64::NAN);
+        }
         let toe_offs: Vec<usize> = mine
             .iter()
             .filter(|e| e.kind == EventKind::FinalContact)
@@ -133,14 +169,9 @@ pub(crate) fn imu_tracks_with_axes(
     }
     out
 }
-/// The rotation about `axis` summed over the swings (final contact to the next initial
-/// contact), rad.
-fn swing_rotation(
-    rec: &Recording,
-    events: &[&DetectedEvent],
-    gyro: &[Vector3<f64>],
-    axis: Vector3<f64>,
-) -> f64 {
+/// The rotation about the sensor's axis (`rate`: the angular rate about it) summed over the
+/// swings (final contact to the next initial contact), rad.
+fn swing_rotation(rec: &Recording, events: &[&DetectedEvent], rate: &[f64]) -> f64 {
     let mut sorted: Vec<&&DetectedEvent> = events.iter().collect();
     sorted.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     sorted
@@ -149,23 +180,16 @@ fn swing_rotation(
         .map(|w| {
             let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
             // Four running sums (the sign is what matters): they overlap.
-            let span = &gyro[a..b.max(a)];
-            let rate = |g: &Vector3<f64>| {
-                let d = g.dot(&axis);
-                if d.is_finite() {
-                    d
-                } else {
-                    0.0
-                }
-            };
+            let span = &rate[a..b.max(a)];
+            let finite = |d: &f64| if d.is_finite() { *d } else { 0.0 };
             let mut lanes = [0.0; 4];
             let mut chunks = span.chunks_exact(4);
             for c in &mut chunks {
-                for (l, g) in lanes.iter_mut().zip(c) {
-                    *l += rate(g);
+                for (l, d) in lanes.iter_mut().zip(c) {
+                    *l += finite(d);
                 }
             }
-            lanes.iter().sum::<f64>() + chunks.remainder().iter().map(rate).sum::<f64>()
+            lanes.iter().sum::<f64>() + chunks.remainder().iter().map(finite).sum::<f64>()
         })
         .sum()
 }
@@ -574,6 +598,9 @@ impl Path<'_> {
         // lifted by the foot's tilt (at the first mid-stance by the tilt the stride before
         // left there), and the pitch.
         let tilt = std::iter::once(start[1]).chain(scratch.cos_tilt[1..=m].iter().map(|c| c[l]));
+        for v in [&mut track.toe_height_m, &mut track.pitch_deg] {
+            resume_at(v, a, b);
+        }
         let toe = track.toe_height_m[a..=b].iter_mut();
         let pitch_deg = track.pitch_deg[a..=b].iter_mut();
         let outputs = toe.zip(pitch_deg).zip(pos.iter().zip(pitch)).zip(tilt);
@@ -586,12 +613,25 @@ impl Path<'_> {
         }
         if let Some(left) = left {
             let drift_left = drift.dot(&left);
+            resume_at(&mut track.lateral_m, a, b);
             for (k, (lat, p)) in track.lateral_m[a..=b].iter_mut().zip(pos).enumerate() {
                 let kf = k as f64;
                 *lat = outward * (raw(p).dot(&left) - drift_left * (kf * kf));
             }
+        } else {
+            // Unknown sideways: the value at `a` from the stride before (if any) stays.
+            track.lateral_m.resize(b + 1, f64::NAN);
         }
     }
+}
+
+/// Makes `v`, a track written in time order, ready for a stride from sample `a` to `b`:
+/// samples not yet written before `a` become `NaN`, a value at `a` (the end of the stride
+/// before) gives way to the stride starting there, and `a..=b` is there to be written (the
+/// `NaN` put there first is overwritten at once, while in cache).
+fn resume_at(v: &mut Vec<f64>, a: usize, b: usize) {
+    v.truncate(a);
+    v.resize(b + 1, f64::NAN);
 }
 
 /// Strapdown integration of every stride `(a, b)` of `intervals` (mid-stance to mid-stance,
