@@ -397,18 +397,21 @@ fn rest_level(y: &[f64], window: usize, in_band: impl Fn(usize, f64) -> bool) ->
     let n = y.len();
     let window = window.max(1);
     let mut anchors: Vec<(f64, f64)> = Vec::new();
-    let mut buf = Vec::with_capacity(window);
+    // Each window's in-band samples, written at every sample and kept by advancing the
+    // count (no branch on the band test, which passes and fails at random near its edges).
+    let mut buf = vec![0.0; window];
     let mut a = 0;
     while a < n {
         let b = (a + window).min(n);
-        buf.clear();
+        let mut kept = 0;
         let mut pos = 0.0;
         for (i, &v) in y.iter().enumerate().take(b).skip(a) {
-            if in_band(i, v) {
-                buf.push(v);
-                pos += i as f64;
-            }
+            let keep = in_band(i, v);
+            buf[kept] = v;
+            kept += usize::from(keep);
+            pos += if keep { i as f64 } else { 0.0 };
         }
+        let buf = &mut buf[..kept];
         if buf.len() >= 5.max((b - a) / 20) {
             let k = buf.len() / 2;
             let at = pos / buf.len() as f64;
