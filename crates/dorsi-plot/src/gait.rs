@@ -363,6 +363,7 @@ impl GaitFigure {
 
         let modality = match rec.source.modality {
             Modality::Imu if report.detector == dorsi::gait::lowback::NAME => "lower-back IMU",
+            Modality::Imu if report.tracks.is_empty() => "IMUs",
             Modality::Imu => "foot IMUs",
             Modality::Keypoints => "video keypoints",
             Modality::Markers => "markers",
@@ -603,6 +604,13 @@ fn time_panels(
             .collect()
     };
     let detail = window.unwrap_or(whole);
+    if !measured(Quantity::Pitch) {
+        // No foot pitch (a shank or lower-back IMU): the rotation the events came from.
+        let panels = rate_panels(rec, report, detail, plot_px);
+        if !panels.is_empty() {
+            return panels;
+        }
+    }
     let span = if window.is_some() {
         format!(
             ", {}–{} s (framed above)",
@@ -734,6 +742,104 @@ fn time_panels(
         }
     }
     panels
+}
+
+/// One panel per IMU: the signal its events came from, with the gait events of its side
+/// (all events for a sensor of no side) at the value they happened at. Drawn when no foot
+/// pitch could be measured (a shank or lower-back IMU), so the events are still seen
+/// against the data. A sensor of one side shows its angular rate about its main rotation
+/// axis ([`dorsi::motion::sagittal_rate`]); a sensor of no side (the lower back, which
+/// turns about the vertical as much as it rocks) the size of its specific force less
+/// gravity, where each heel strike shows as a jolt. One y scale per unit.
+fn rate_panels(
+    rec: &Recording,
+    report: &GaitReport,
+    (a, b): (f64, f64),
+    columns: usize,
+) -> Vec<TimePanel> {
+    const G: f64 = 9.80665;
+    let hz = rec.sampling_rate_hz;
+    let sustain = (0.3 * hz).round() as usize;
+    let i0 = rec.sample_at(a).min(rec.n_samples);
+    let i1 = (rec.sample_at(b) + 1).min(rec.n_samples).max(i0);
+    // (side, title, unit, values)
+    let signals: Vec<(&str, String, &str, Vec<f64>)> = rec
+        .imus
+        .iter()
+        .filter_map(|imu| {
+            let side = match dorsi::gait::side_of(&imu.name).as_deref() {
+                Some("left") => "left",
+                Some("right") => "right",
+                _ => "",
+            };
+            if side.is_empty() {
+                let acc = imu.acc_mps2.as_deref()?;
+                let values = acc.iter().map(|f| f.norm() - G).collect();
+                let title = format!("{}: specific force less gravity", imu.name);
+                return Some((side, title, "m/s²", values));
+            }
+            let rate = dorsi::motion::sagittal_rate(imu.gyro_rads.as_deref()?, sustain)?;
+            let values = rate.iter().map(|v| v.to_degrees()).collect();
+            let title = format!("{}: angular rate about its main rotation axis", imu.name);
+            Some((side, title, "°/s", values))
+        })
+        .collect();
+    let y_range = |unit: &str| {
+        padded_range(
+            signals
+                .iter()
+                .filter(|s| s.2 == unit)
+                .flat_map(|(_, _, _, v)| v[i0.min(v.len())..i1.min(v.len())].iter().copied()),
+        )
+    };
+    signals
+        .iter()
+        .map(|(side, title, unit, values)| {
+            let colour = side_colour(side);
+            let len = values.len().min(i1);
+            let points = decimate(
+                len.saturating_sub(i0),
+                columns,
+                |k| rec.time_s(i0 + k),
+                |k| values[i0 + k],
+            );
+            let markers: Vec<Marker> = report
+                .events
+                .iter()
+                .filter(|e| side.is_empty() || e.side == *side)
+                .filter(|e| e.time_s.is_finite() && e.time_s >= a && e.time_s <= b)
+                .map(|e| Marker {
+                    time_s: e.time_s,
+                    value: values.get(e.sample).copied().filter(|v| v.is_finite()),
+                    colour: side_colour(&e.side),
+                    kind: e.kind,
+                })
+                .collect();
+            let mut keys = Vec::new();
+            if markers.iter().any(|m| m.kind == EventKind::InitialContact) {
+                keys.push((Key::Dot(colour), "initial contact".to_string()));
+            }
+            if markers.iter().any(|m| m.kind == EventKind::FinalContact) {
+                keys.push((Key::Triangle(colour), "final contact".to_string()));
+            }
+            TimePanel {
+                title: format!("{title}, {}–{} s", num(a, 1), num(b, 1)),
+                y_desc: match *unit {
+                    "°/s" => "rate (°/s)".into(),
+                    other => format!("force − g ({other})"),
+                },
+                height_px: PITCH_PANEL_PX,
+                x_range: (a, b),
+                y_range: y_range(unit),
+                lines: vec![Line { colour, points }],
+                markers,
+                flagged: Vec::new(),
+                keys,
+                frame: None,
+                empty_message: "nothing measured".into(),
+            }
+        })
+        .collect()
 }
 
 /// `text` with its first letter in upper case.

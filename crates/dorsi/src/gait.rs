@@ -31,7 +31,12 @@ pub use lowback::{LowerBackEventDetector, LowerBackParams};
 use crate::detect::{DetectedEvent, EventKind};
 
 /// The side a sensor's name gives (`left_foot`, `RightFoot`, `LF`, `1-1_rf`...), if any.
-fn side_of(name: &str) -> Option<String> {
+///
+/// ```
+/// assert_eq!(dorsi::gait::side_of("RightFoot").as_deref(), Some("right"));
+/// assert_eq!(dorsi::gait::side_of("lower_back"), None);
+/// ```
+pub fn side_of(name: &str) -> Option<String> {
     let n = name.to_ascii_lowercase();
     if n.contains("left") || n.starts_with('l') && n.len() <= 4 || n.contains("_lf") {
         Some("left".into())

@@ -123,6 +123,35 @@ fn imu_walk_png_and_svg() {
     assert_eq!(svg.contains("toe height above the stance floor"), toe);
 }
 
+/// Shank IMUs give events but no foot pitch: each shank's rotation is drawn with its side's
+/// events, and the subtitle does not call the sensors foot IMUs.
+#[test]
+fn shank_walk_shows_the_rotation_with_its_events() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = out_dir(&tmp);
+    let walk = walk(12.0, 5);
+    let sensors = [
+        imu::Placement::shank(Side::Left),
+        imu::Placement::shank(Side::Right),
+    ];
+    let csv = imu::simulate(&walk, &sensors, 100.0, &Default::default(), 5).to_csv();
+    let rec = dorsi::io::read_bytes("walk_shank.csv", csv.as_bytes(), &Default::default())
+        .expect("reads");
+    let report = analyze(&rec);
+    assert!(!report.events.is_empty() && report.tracks.is_empty());
+    let svg = check_both(&rec, &report, &dir, "gait_shank");
+    for text in [
+        "left_shank: angular rate about its main rotation axis",
+        "right_shank: angular rate about its main rotation axis",
+        "rate (°/s)",
+        "initial contact",
+        "final contact",
+    ] {
+        assert!(svg.contains(text), "no `{text}` in the SVG");
+    }
+    assert!(!svg.contains("foot IMUs") && !svg.contains("foot pitch (toes up +"));
+}
+
 #[test]
 fn keypoint_walk_png_and_svg() {
     let tmp = tempfile::tempdir().expect("tempdir");
