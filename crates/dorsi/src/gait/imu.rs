@@ -161,40 +161,6 @@ pub struct ImuEventDetector {
     pub params: ImuEventParams,
 }
 
-/// [`crate::motion::dominant_axis`] from six running sums instead of nine: the matrix of
-/// mean products is symmetric, and each entry is summed in the same order, so the axis is
-/// the same.
-fn dominant_axis(gyro: &[Vector3<f64>]) -> Option<Vector3<f64>> {
-    let mut s = [0.0; 6];
-    let mut n = 0usize;
-    for w in gyro.iter().filter(|w| w.iter().all(|c| c.is_finite())) {
-        let products = [
-            w.x * w.x,
-            w.x * w.y,
-            w.x * w.z,
-            w.y * w.y,
-            w.y * w.z,
-            w.z * w.z,
-        ];
-        for (s, p) in s.iter_mut().zip(products) {
-            *s += p;
-        }
-        n += 1;
-    }
-    if n == 0 {
-        return None;
-    }
-    let [xx, xy, xz, yy, yz, zz] = s;
-    let m = nalgebra::Matrix3::new(xx, xy, xz, xy, yy, yz, xz, yz, zz);
-    let eig = nalgebra::SymmetricEigen::new(m / n as f64);
-    let (i, &largest) = eig
-        .eigenvalues
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))?;
-    (largest > 1e-6).then(|| eig.eigenvectors.column(i).into_owned())
-}
-
 /// Fractional sample where `s` crosses `level` between samples `j - 1` and `j`.
 fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
     let (a, b) = (s[j - 1] - level, s[j] - level);
@@ -646,7 +612,10 @@ impl ImuEventDetector {
         let mut any = false;
         let mut axes = Vec::with_capacity(rec.imus.len());
         for imu in &rec.imus {
-            let axis = imu.gyro_rads.as_deref().and_then(dominant_axis);
+            let axis = imu
+                .gyro_rads
+                .as_deref()
+                .and_then(crate::motion::dominant_axis);
             let (Some(gyro), Some(axis)) = (&imu.gyro_rads, axis) else {
                 axes.push(SensorSignals {
                     axis,
@@ -707,21 +676,6 @@ mod tests {
         }
         let (a, b) = tail_quantiles(&[f64::NAN], 0.99, 0.01);
         assert!(a.is_nan() && b.is_nan());
-    }
-
-    #[test]
-    fn the_dominant_axis_is_the_motion_modules() {
-        let mut gyro: Vec<Vector3<f64>> = (0..3000)
-            .map(|i| {
-                let t = f64::from(i) * 0.01;
-                Vector3::new(0.3 * t.sin(), 4.0 * (2.0 * t).cos(), -0.7 * (0.5 * t).sin())
-            })
-            .collect();
-        gyro[7].y = f64::NAN;
-        let want = crate::motion::dominant_axis(&gyro).expect("an axis");
-        assert_eq!(dominant_axis(&gyro), Some(want));
-        assert_eq!(dominant_axis(&gyro[7..8]), None);
-        assert_eq!(dominant_axis(&[Vector3::zeros(); 4]), None);
     }
 
     #[test]

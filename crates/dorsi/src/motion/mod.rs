@@ -27,15 +27,28 @@ use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 /// assert!(axis.y.abs() > 0.99);
 /// ```
 pub fn dominant_axis(gyro_rads: &[Vector3<f64>]) -> Option<Vector3<f64>> {
-    let mut m = Matrix3::zeros();
+    // The matrix of mean products is symmetric: six running sums, not nine.
+    let mut s = [0.0; 6];
     let mut n = 0usize;
     for w in gyro_rads.iter().filter(|w| w.iter().all(|c| c.is_finite())) {
-        m += w * w.transpose();
+        let products = [
+            w.x * w.x,
+            w.x * w.y,
+            w.x * w.z,
+            w.y * w.y,
+            w.y * w.z,
+            w.z * w.z,
+        ];
+        for (s, p) in s.iter_mut().zip(products) {
+            *s += p;
+        }
         n += 1;
     }
     if n == 0 {
         return None;
     }
+    let [xx, xy, xz, yy, yz, zz] = s;
+    let m = Matrix3::new(xx, xy, xz, xy, yy, yz, xz, yz, zz);
     let eig = SymmetricEigen::new(m / n as f64);
     let (i, &largest) = eig
         .eigenvalues
@@ -105,6 +118,30 @@ pub fn sagittal_axis(gyro_rads: &[Vector3<f64>], sustain_samples: usize) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The six running sums give the axis the full matrix of products does, bit for bit.
+    #[test]
+    fn dominant_axis_matches_the_full_second_moment_matrix() {
+        let mut gyro: Vec<Vector3<f64>> = (0..3000)
+            .map(|i| {
+                let t = f64::from(i) * 0.01;
+                Vector3::new(0.3 * t.sin(), 4.0 * (2.0 * t).cos(), -0.7 * (0.5 * t).sin())
+            })
+            .collect();
+        gyro[7].y = f64::NAN;
+        let mut m = Matrix3::zeros();
+        let mut n = 0usize;
+        for w in gyro.iter().filter(|w| w.iter().all(|c| c.is_finite())) {
+            m += w * w.transpose();
+            n += 1;
+        }
+        let eig = SymmetricEigen::new(m / n as f64);
+        let i = eig.eigenvalues.imax();
+        let want = eig.eigenvectors.column(i).into_owned();
+        assert_eq!(dominant_axis(&gyro), Some(want));
+        assert_eq!(dominant_axis(&gyro[7..8]), None);
+        assert_eq!(dominant_axis(&[Vector3::zeros(); 4]), None);
+    }
 
     #[test]
     fn moving_average_by_hand() {
