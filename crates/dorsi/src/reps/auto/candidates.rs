@@ -28,6 +28,9 @@ pub(crate) struct Candidate {
     /// period, only to split a chosen cycle in two when it repeats every half cycle (an
     /// alternating lunge: the body goes down once per leg, but sideways once per pair).
     pub auxiliary: bool,
+    /// The first principal component of its group (or the group's only channel): the
+    /// group's largest movement, whose repeats are the most trustworthy.
+    pub dominant: bool,
 }
 
 /// The analysis grid: every `factor` samples of the recording averaged into one.
@@ -672,6 +675,7 @@ pub(crate) fn candidates(
                     velocity: false,
                     noise_unit: false,
                     auxiliary: false,
+                    dominant: k == 0,
                 });
             }
             out.push(Candidate {
@@ -681,6 +685,7 @@ pub(crate) fn candidates(
                 velocity: g.kind == Kind::Gyro,
                 noise_unit: g.kind == Kind::Points,
                 auxiliary: g.auxiliary,
+                dominant: k == 0,
             });
         }
     }

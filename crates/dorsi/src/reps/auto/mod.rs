@@ -22,7 +22,11 @@
 //!    the period the candidates share: the same search on their mean autocorrelation (a
 //!    rep's harmonics show as half periods in some projections, but every projection repeats
 //!    after a whole cycle, so the mean tells a cycle from its half where one candidate
-//!    cannot). Each candidate is scored at its own autocorrelation peak within a fifth of
+//!    cannot). A dominant projection (a group's first principal component) that repeats
+//!    after two of those cycles as well as the candidates repeat on average after one, but
+//!    hardly after one itself, doubles the cycle (a wrist that turns twice per press: the
+//!    rotations repeat every half press, the forearm's attitude once per press). Each
+//!    candidate is scored at its own autocorrelation peak within a fifth of
 //!    that period; the most periodic wins (less [`AutoParams::half_cycle_penalty`] of its
 //!    autocorrelation at half the period: a signal that repeats every half cycle as well
 //!    makes two reps of one), and its peak is the period. Position-like
@@ -575,9 +579,28 @@ fn choose_scored(
     let mean_acf: Vec<f64> = (0..acf_len)
         .map(|k| main.iter().map(|&i| acfs[i][k]).sum::<f64>() / main.len().max(1) as f64)
         .collect();
-    if let Some(c) =
+    if let Some(mut c) =
         period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
     {
+        // Every projection repeats after a whole cycle. A dominant one (the first principal
+        // component of its group: the second ones are small, and their repeats chance) that
+        // repeats after two of these cycles at least as well as the projections repeat on
+        // average after one (and at least `min_periodicity`), but hardly after one itself
+        // (under half as well), shows the mean's cycle is half of one: a wrist that turns
+        // twice per press makes the rotations repeat every half cycle, while gravity's
+        // projection (the forearm's attitude) repeats once per press.
+        let doubled = main.iter().filter(|&&i| cands[i].dominant).any(|&i| {
+            let at_one = acfs[i].get(c.samples.round() as usize).copied();
+            peak_near(&acfs[i], n, 2.0 * c.samples, 0.2).is_some_and(|two| {
+                two.score >= c.score.max(params.min_periodicity)
+                    && at_one.is_some_and(|one| one <= 0.5 * two.score)
+            })
+        });
+        if doubled {
+            if let Some(whole) = peak_near(&mean_acf, n, 2.0 * c.samples, 0.2) {
+                c = whole;
+            }
+        }
         let near: Vec<(usize, Period)> = main
             .iter()
             .filter_map(|&i| peak_near(&acfs[i], n, c.samples, 0.2).map(|p| (i, p)))
