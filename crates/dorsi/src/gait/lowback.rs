@@ -283,7 +283,7 @@ fn convolve(x: &[f64], kernel: &[f64]) -> Vec<f64> {
 fn correlate_at(x: &[f64], kernel: &[f64], k: usize) -> f64 {
     let half = kernel.len() / 2;
     if k >= half && k + half < x.len() {
-        return dot(&x[k - half..=k + half], kernel);
+        return crate::signal::centred_dot(&x[k - half..=k + half], kernel, 0.0);
     }
     // Near an end: the window with the end values repeated past it.
     let Some(last) = x.len().checked_sub(1) else {
@@ -292,7 +292,7 @@ fn correlate_at(x: &[f64], kernel: &[f64], k: usize) -> f64 {
     let window: Vec<f64> = (0..kernel.len())
         .map(|j| x[(k + j).saturating_sub(half).min(last)])
         .collect();
-    dot(&window, kernel)
+    crate::signal::centred_dot(&window, kernel, 0.0)
 }
 
 /// Moving averages of `K` signals at once, as [`crate::motion::moving_average`] computes each (the mean of
@@ -336,25 +336,6 @@ fn moving_means<const K: usize>(
         }
         out(i, mean);
     }
-}
-
-/// Dot product with four running sums (independent additions pipeline and vectorise).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        acc[0] += x[0] * y[0];
-        acc[1] += x[1] * y[1];
-        acc[2] += x[2] * y[2];
-        acc[3] += x[3] * y[3];
-    }
-    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Fractional position of the peak at `i` of `s` by a parabola through its neighbours.

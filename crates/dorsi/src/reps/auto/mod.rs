@@ -438,7 +438,7 @@ fn choose(
         .iter()
         .map(|x| {
             let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
-            (mean, centred_dot(x, x, mean))
+            (mean, crate::signal::centred_dot(x, x, mean))
         })
         .collect();
     choose_scored(
@@ -491,7 +491,7 @@ fn refine_period(x: &[f64], (mean, energy): (f64, f64), coarse: Period, d: usize
     }
     // r[j] is the autocorrelation at lag lo + j.
     let r: Vec<f64> = (lo..=hi)
-        .map(|k| centred_dot(&x[..n - k], &x[k..], mean) / energy)
+        .map(|k| crate::signal::centred_dot(&x[..n - k], &x[k..], mean) / energy)
         .collect();
     let best = (1..r.len() - 1)
         .filter(|&j| r[j] > r[j - 1] && r[j] >= r[j + 1])
@@ -506,26 +506,6 @@ fn refine_period(x: &[f64], (mean, energy): (f64, f64), coarse: Period, d: usize
         }
         _ => scaled,
     }
-}
-
-/// Σ (a[i] − m)·(b[i] − m) over the shorter length, in four running sums (vectorised).
-fn centred_dot(a: &[f64], b: &[f64], m: f64) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| (x - m) * (y - m))
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for k in 0..4 {
-            acc[k] += (x[k] - m) * (y[k] - m);
-        }
-    }
-    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// [`choose`] on the candidates' detrended signals `detrended` (of the candidates `cands`),
