@@ -383,6 +383,7 @@ fn still_and_wandering_recordings_give_no_reps() {
         .map(|b| b.2.as_str())
         .collect::<Vec<_>>()
         .join("\n");
+    eprintln!("still and wandering clips: {} of 54 give reps", bad.len());
     // A still person filmed for 40 s never gives reps.
     assert!(
         !bad.iter().any(|b| b.0 == 40.0 && b.1 == 0.0),

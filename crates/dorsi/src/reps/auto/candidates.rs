@@ -31,6 +31,9 @@ pub(crate) struct Candidate {
     /// The first principal component of its group (or the group's only channel): the
     /// group's largest movement, whose repeats are the most trustworthy.
     pub dominant: bool,
+    /// For keypoint candidates on a coarse grid ([`Keypoints`]): the sources and the
+    /// coefficient of each in the projection, to build the candidate on the analysis grid.
+    pub recipe: Option<Vec<(usize, f64)>>,
 }
 
 /// The analysis grid: every `factor` samples of the recording averaged into one.
@@ -64,6 +67,24 @@ impl Grid {
         dims: usize,
     ) -> Vec<Vec<f64>> {
         let mut out: Vec<Vec<f64>> = (0..dims).map(|_| Vec::with_capacity(self.len)).collect();
+        if self.factor == 1 {
+            // One sample per block: its value (`0 + v`, as the sum gives it), `NaN` when it
+            // is not finite.
+            let n = self.len.min(p.len());
+            let one = |v: f64| if v.is_finite() { 0.0 + v } else { f64::NAN };
+            for (axis, o) in out.iter_mut().enumerate() {
+                match q {
+                    Some(q) => o.extend(
+                        p[..n]
+                            .iter()
+                            .zip(&q[..n])
+                            .map(|(a, c)| one(0.5 * (a[axis] + c[axis]))),
+                    ),
+                    None => o.extend(p[..n].iter().map(|a| one(a[axis]))),
+                }
+            }
+            return out;
+        }
         let blocks = p.chunks_exact(self.factor).take(self.len);
         for (b, block) in blocks.enumerate() {
             let mut sums = [0.0; 3];
@@ -119,9 +140,10 @@ impl Grid {
 }
 
 /// Fill non-finite samples by linear interpolation (nearest value at the ends) and remove the
-/// mean. Returns `None` when fewer than a fifth of the samples (or fewer than 4) are finite:
-/// video keypoints are often missing for long stretches, and what remains still counts.
-pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<()> {
+/// mean; returns the mean removed. Returns `None` when fewer than a fifth of the samples (or
+/// fewer than 4) are finite: video keypoints are often missing for long stretches, and what
+/// remains still counts.
+pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<f64> {
     let n = x.len();
     let finite = x.iter().filter(|v| v.is_finite()).count();
     if finite < 4 || finite * 5 < n {
@@ -154,7 +176,7 @@ pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<()> {
     }
     let mean = x.iter().sum::<f64>() / n as f64;
     x.iter_mut().for_each(|v| *v -= mean);
-    Some(())
+    Some(mean)
 }
 
 /// What a group of channels measures.
@@ -186,6 +208,62 @@ pub(crate) struct Group {
     pub observed: Range<usize>,
     /// Its candidates are auxiliary ([`Candidate::auxiliary`]).
     pub auxiliary: bool,
+    /// Keypoints on a coarse grid: per channel, its [`Source`] (index into
+    /// [`Keypoints::sources`]) and weight; empty otherwise.
+    pub terms: Vec<(usize, f64)>,
+}
+
+/// One keypoint coordinate (a point, or the mean of a left / right pair, along one axis) on
+/// the analysis grid: filled, centred, rid of glitches and lightly smoothed.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    column: Vec<f64>,
+}
+
+/// Keypoint channels analysed on a coarse grid (block means of `d` analysis-grid samples),
+/// and what builds a projection of them on the analysis grid itself: the candidates are
+/// scored on the coarse grid, and only the projections that decide or are segmented are
+/// built at the analysis grid's rate.
+#[derive(Debug, Clone)]
+pub(crate) struct Keypoints {
+    /// The coordinates, in the order of the keypoint group's channels.
+    sources: Vec<Source>,
+    /// Analysis-grid samples per coarse-grid sample.
+    d: usize,
+    /// Half-window of the glitch filter on the analysis grid (about 0.05 s).
+    spike_half: usize,
+    /// Smoothing width on the analysis grid (about 0.15 s).
+    width: usize,
+}
+
+impl Keypoints {
+    /// The projection `Σ c·source` (`terms`: source and coefficient) on the analysis grid
+    /// over `range` (analysis-grid samples), the mean removed.
+    pub fn build(&self, terms: &[(usize, f64)], range: Range<usize>) -> Vec<f64> {
+        let mut y = vec![0.0; range.len()];
+        for &(si, c) in terms {
+            if c != 0.0 {
+                let x = &self.sources[si].column[range.clone()];
+                y.iter_mut().zip(x).for_each(|(y, v)| *y += c * v);
+            }
+        }
+        let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
+        y.iter_mut().for_each(|v| *v -= mean);
+        y
+    }
+
+    /// Analysis-grid samples per coarse-grid sample.
+    pub fn d(&self) -> usize {
+        self.d
+    }
+}
+
+/// Means of the first `len` blocks of `d` consecutive samples.
+fn block_means(x: &[f64], d: usize, len: usize) -> Vec<f64> {
+    x.chunks_exact(d)
+        .take(len)
+        .map(|b| b.iter().sum::<f64>() / d as f64)
+        .collect()
 }
 
 /// The grid samples from the first to the last finite value of `x` (empty when none is).
@@ -335,8 +413,18 @@ fn mirror_name(name: &str) -> Option<String> {
 
 /// The channel groups of a recording on `grid`: each IMU's accelerometer and gyroscope, the
 /// keypoints, or (without either) the plain signals.
-pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
+///
+/// With `fine` (the analysis grid, when `grid` is coarser by a whole factor), the keypoints
+/// are read on the analysis grid, their jitter measured there (over the pairs of samples
+/// both observed), and their channels are its block means; the keypoint groups then come
+/// with the [`Keypoints`] that builds their projections on the analysis grid.
+pub(crate) fn groups(
+    rec: &Recording,
+    grid: &Grid,
+    fine: Option<&Grid>,
+) -> (Vec<Group>, Option<Keypoints>) {
     let mut out = Vec::new();
+    let mut keypoints = None;
     let with_gyro = rec.imus.iter().any(|s| s.gyro_rads.is_some());
     for imu in &rec.imus {
         // Sensors with a gyroscope are complete IMUs; accelerometer-only tags beside them
@@ -352,6 +440,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 channels: ch,
                 observed,
                 auxiliary: false,
+                terms: Vec::new(),
             });
         }
         if let Some((ch, observed)) = imu
@@ -366,6 +455,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 channels: ch,
                 observed,
                 auxiliary: false,
+                terms: Vec::new(),
             });
         }
     }
@@ -380,6 +470,13 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
         // frame-to-frame noise, so steady points that move with the exercise dominate the
         // principal components.
         let width = ((0.15 * grid.rate_hz).round() as usize).max(1);
+        let mut kp = fine.map(|f| Keypoints {
+            sources: Vec::new(),
+            d: (grid.factor / f.factor).max(1),
+            spike_half: (0.05 * f.rate_hz).round().max(1.0) as usize,
+            width: ((0.15 * f.rate_hz).round() as usize).max(1),
+        });
+        let read = fine.unwrap_or(grid);
         // Left and right points are averaged (`left_knee` with `right_knee`): the mean is
         // immune to the estimator swapping sides, and an exercise done one side after the
         // other (alternating lunges) repeats once per side, as people count it.
@@ -410,7 +507,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
             let decimated: Vec<Vec<f64>> = match twin {
                 Some((_, q)) if q.position.len() < p.position.len() => (0..dims)
                     .map(|axis| {
-                        grid.decimate(
+                        read.decimate(
                             p.position
                                 .iter()
                                 .zip(&q.position)
@@ -418,33 +515,64 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                         )
                     })
                     .collect(),
-                Some((_, q)) => grid.decimate_axes(&p.position, Some(&q.position), dims),
-                None => grid.decimate_axes(&p.position, None, dims),
+                Some((_, q)) => read.decimate_axes(&p.position, Some(&q.position), dims),
+                None => read.decimate_axes(&p.position, None, dims),
             };
             for (axis, mut c) in decimated.into_iter().enumerate() {
                 let span = observed(&c);
-                if fill_and_centre(&mut c).is_some() {
-                    seen = union(seen, span);
-                    noise.push(jitter(&c));
-                    c = running_median_filled(&c, spike_half);
-                    ch.push(c);
-                    axes.push(axis);
+                if fill_and_centre(&mut c).is_none() {
+                    continue;
                 }
+                match &mut kp {
+                    // On the analysis grid as without a coarse grid; the channel is the block
+                    // means of the filtered and smoothed coordinate.
+                    Some(kp) => {
+                        seen = union(
+                            seen,
+                            span.start / kp.d..span.end.div_ceil(kp.d).min(grid.len),
+                        );
+                        let steps: Vec<f64> = c.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+                        noise.push(crate::motion::stats::median(steps.iter().copied()));
+                        let column = super::segment::smooth(
+                            &running_median_filled(&c, kp.spike_half),
+                            kp.width,
+                        );
+                        ch.push(block_means(&column, kp.d, grid.len));
+                        kp.sources.push(Source { column });
+                    }
+                    None => {
+                        seen = union(seen, span);
+                        noise.push(jitter(&c));
+                        ch.push(running_median_filled(&c, spike_half));
+                    }
+                }
+                axes.push(axis);
             }
         }
         let floor = 0.1 * crate::signal::median(noise.iter().copied().filter(|v| *v > 0.0));
         if floor.is_finite() && floor > 0.0 {
+            let weights: Vec<f64> = noise.iter().map(|nz| 1.0 / nz.max(floor)).collect();
             let ch: Vec<Vec<f64>> = ch
                 .iter()
-                .zip(&noise)
-                .map(|(c, &nz)| {
-                    let w = 1.0 / nz.max(floor);
-                    super::segment::smooth(c, width)
+                .zip(&weights)
+                .map(|(c, &w)| {
+                    // (Keypoints on a coarse grid were smoothed on the analysis grid.)
+                    super::segment::smooth(c, if kp.is_some() { 1 } else { width })
                         .into_iter()
                         .map(|v| v * w)
                         .collect()
                 })
                 .collect();
+            // Channel k is source k.
+            let terms = |keep: &dyn Fn(usize) -> bool| -> Vec<(usize, f64)> {
+                if kp.is_none() {
+                    return Vec::new();
+                }
+                (0..ch.len())
+                    .filter(|&k| keep(axes[k]))
+                    .map(|k| (k, weights[k]))
+                    .collect()
+            };
             // Each axis on its own as well (auxiliary: see `Candidate::auxiliary`).
             if dims > 1 {
                 for (axis, label) in ["x", "y", "z"].iter().enumerate().take(dims) {
@@ -462,10 +590,12 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                             channels: sub,
                             observed: seen.clone(),
                             auxiliary: true,
+                            terms: terms(&|a| a == axis),
                         });
                     }
                 }
             }
+            let terms = terms(&|_| true);
             out.push(Group {
                 name: "keypoints".into(),
                 unit: "1".into(),
@@ -473,7 +603,9 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 channels: ch,
                 observed: seen,
                 auxiliary: false,
+                terms,
             });
+            keypoints = kp;
         }
     }
     if rec.imus.is_empty() && rec.skeleton.is_none() {
@@ -501,6 +633,7 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 channels: ch,
                 observed: seen,
                 auxiliary: false,
+                terms: Vec::new(),
             });
         } else if !ch.is_empty() {
             for c in &mut ch {
@@ -514,14 +647,15 @@ pub(crate) fn groups(rec: &Recording, grid: &Grid) -> Vec<Group> {
                 channels: ch,
                 observed: seen,
                 auxiliary: false,
+                terms: Vec::new(),
             });
         }
     }
-    out
+    (out, keypoints)
 }
 
 /// Principal components of channels over `range` (centred there): the projections on the
-/// first `keep` directions, largest variance first. The covariance is estimated on at most
+/// first `keep` directions, largest variance first, and those directions. The covariance is estimated on at most
 /// `max_rows` evenly spaced rows so the cost stays linear in the length, and on rows at
 /// least `min_step` apart.
 fn pca(
@@ -529,25 +663,44 @@ fn pca(
     range: Range<usize>,
     keep: usize,
     (max_rows, min_step): (usize, usize),
-) -> Vec<Vec<f64>> {
+    fine: Option<&FineRows>,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let c = ch.len();
     let n = range.len();
     if c == 0 || n == 0 {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let means: Vec<f64> = ch
         .iter()
         .map(|x| x[range.clone()].iter().sum::<f64>() / n as f64)
         .collect();
-    let step = n.div_ceil(max_rows).max(min_step).max(1);
+    // The covariance's rows: of the channels over `range`, or of `fine`.
+    let at = |a: usize, i: usize| match fine {
+        Some(f) => f.columns[a][i] * f.weights[a],
+        None => ch[a][i],
+    };
+    let (rows, cov_means) = match fine {
+        Some(f) => {
+            let m = f.range.len();
+            let means = (0..c)
+                .map(|a| f.range.clone().map(|i| at(a, i)).sum::<f64>() / m as f64)
+                .collect();
+            let step = m.div_ceil(max_rows).max(f.min_step).max(1);
+            (f.range.clone().step_by(step), means)
+        }
+        None => {
+            let step = n.div_ceil(max_rows).max(min_step).max(1);
+            (range.clone().step_by(step), means.clone())
+        }
+    };
     let eig_vectors: Vec<Vec<f64>>;
     if c == 3 {
         let mut m = Matrix3::zeros();
-        for i in range.clone().step_by(step) {
+        for i in rows {
             let v = Vector3::new(
-                ch[0][i] - means[0],
-                ch[1][i] - means[1],
-                ch[2][i] - means[2],
+                at(0, i) - cov_means[0],
+                at(1, i) - cov_means[1],
+                at(2, i) - cov_means[2],
             );
             m += v * v.transpose();
         }
@@ -563,9 +716,9 @@ fn pca(
         // same order as before, so the same sums; contiguous, so the inner loop vectorises).
         let mut packed = vec![0.0; c * (c + 1) / 2];
         let mut row = vec![0.0; c];
-        for i in range.clone().step_by(step) {
-            for ((r, chan), m) in row.iter_mut().zip(ch).zip(&means) {
-                *r = chan[i] - m;
+        for i in rows {
+            for (a, (r, m)) in row.iter_mut().zip(&cov_means).enumerate() {
+                *r = at(a, i) - m;
             }
             let mut at = 0;
             for a in 0..c {
@@ -594,7 +747,7 @@ fn pca(
             .map(|&k| eig.eigenvectors.column(k).iter().copied().collect())
             .collect();
     }
-    eig_vectors
+    let projections = eig_vectors
         .iter()
         .take(keep)
         .map(|e| {
@@ -609,7 +762,20 @@ fn pca(
             }
             out
         })
-        .collect()
+        .collect();
+    let mut directions = eig_vectors;
+    directions.truncate(keep);
+    (projections, directions)
+}
+
+/// The rows a covariance of keypoint channels on a coarse grid is estimated from: their
+/// sources on the analysis grid (`columns`) times their weights, over `range`, at least
+/// `min_step` apart (the rows the channels on the analysis grid would give).
+pub(crate) struct FineRows<'a> {
+    columns: Vec<&'a [f64]>,
+    weights: Vec<f64>,
+    range: Range<usize>,
+    min_step: usize,
 }
 
 /// Remove a slow trend: subtract the centred moving average over `width` samples (the mean
@@ -626,11 +792,16 @@ pub(crate) fn detrend(x: &[f64], width: usize) -> Vec<f64> {
 /// The candidate signals of the groups over `range` of the grid (values indexed from the
 /// range's start). `trend_samples` is the moving-average width that removes the drift of
 /// integrated angles; `rate_hz` the grid rate.
+///
+/// With `fine` (keypoints on a coarse grid: their [`Keypoints`] and `range` on the analysis
+/// grid), the principal directions of the keypoint groups are those of their channels on
+/// the analysis grid.
 pub(crate) fn candidates(
     groups: &[Group],
     range: Range<usize>,
     trend_samples: usize,
     rate_hz: f64,
+    fine: Option<(&Keypoints, Range<usize>)>,
 ) -> Vec<Candidate> {
     // The covariance needs rows no denser than the scoring grid's (reps are slower than
     // 2 Hz: rows a tenth of a second apart hold the same directions), which matters for
@@ -644,12 +815,31 @@ pub(crate) fn candidates(
             Kind::Points | Kind::Signals => 2,
         }
         .min(g.channels.len());
-        let pcs = if g.channels.len() == 1 {
+        let (pcs, directions) = if g.channels.len() == 1 {
             let x = &g.channels[0][range.clone()];
             let m = x.iter().sum::<f64>() / x.len().max(1) as f64;
-            vec![x.iter().map(|v| v - m).collect()]
+            (vec![x.iter().map(|v| v - m).collect()], vec![vec![1.0]])
         } else {
-            pca(&g.channels, range.clone(), keep, (4096, min_step))
+            let rows = fine
+                .as_ref()
+                .filter(|_| !g.terms.is_empty())
+                .map(|(kp, r)| FineRows {
+                    columns: g
+                        .terms
+                        .iter()
+                        .map(|&(s, _)| kp.sources[s].column.as_slice())
+                        .collect(),
+                    weights: g.terms.iter().map(|&(_, w)| w).collect(),
+                    range: r.clone(),
+                    min_step: min_step * kp.d,
+                });
+            pca(
+                &g.channels,
+                range.clone(),
+                keep,
+                (4096, min_step),
+                rows.as_ref(),
+            )
         };
         let single = pcs.len() == 1 && g.channels.len() == 1;
         for (k, values) in pcs.into_iter().enumerate() {
@@ -676,8 +866,17 @@ pub(crate) fn candidates(
                     noise_unit: false,
                     auxiliary: false,
                     dominant: k == 0,
+                    recipe: None,
                 });
             }
+            // The channels are the sources times their weights.
+            let recipe = (!g.terms.is_empty()).then(|| {
+                g.terms
+                    .iter()
+                    .zip(&directions[k])
+                    .map(|(&(s, w), e)| (s, w * e))
+                    .collect()
+            });
             out.push(Candidate {
                 name,
                 unit: g.unit.clone(),
@@ -686,6 +885,7 @@ pub(crate) fn candidates(
                 noise_unit: g.kind == Kind::Points,
                 auxiliary: g.auxiliary,
                 dominant: k == 0,
+                recipe,
             });
         }
     }
@@ -777,12 +977,12 @@ mod tests {
             (0..50).map(|i| 1e-3 * (i % 2) as f64).collect(),
         ];
         let m = t[10..40].iter().sum::<f64>() / 30.0;
-        let pc = pca(&ch, 10..40, 1, (10_000, 1));
+        let (pc, _) = pca(&ch, 10..40, 1, (10_000, 1), None);
         for (i, v) in t[10..40].iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
         }
         ch.push(vec![5.0; 50]);
-        let pc = pca(&ch, 0..50, 2, (10_000, 1));
+        let (pc, _) = pca(&ch, 0..50, 2, (10_000, 1), None);
         let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);

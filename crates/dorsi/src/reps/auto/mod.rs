@@ -77,11 +77,15 @@ use crate::Recording;
 
 use std::ops::Range;
 
-use candidates::{candidates, detrend, groups, measured, observed_span, trim, Candidate, Grid};
+use candidates::{
+    candidates, detrend, groups, measured, observed_span, trim, Candidate, Grid, Keypoints,
+};
 use segment::{
     argmin, interpolated, local_maxima, local_periodicity, peak_near, period_from_autocorrelation,
     prominences, select_by_distance, smooth, Period,
 };
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The detector name used in errors, manifests and reports.
 pub const NAME: &str = "reps_auto";
@@ -452,6 +456,95 @@ fn choose(
     )
 }
 
+/// A candidate built on the analysis grid, detrended, and its mean and sum of squares about
+/// it (for [`refine_period`]).
+struct Built {
+    values: Vec<f64>,
+    detrended: Vec<f64>,
+    moments: (f64, f64),
+}
+
+/// Coarse keypoint candidates' projections on the analysis grid over one range, built when
+/// first asked for.
+struct Fine<'a> {
+    kp: &'a Keypoints,
+    cands: &'a [Candidate],
+    range: Range<usize>,
+    trend: usize,
+    built: RefCell<Vec<Option<Rc<Built>>>>,
+}
+
+impl<'a> Fine<'a> {
+    fn new(kp: &'a Keypoints, cands: &'a [Candidate], range: Range<usize>, trend: usize) -> Self {
+        Fine {
+            kp,
+            cands,
+            range,
+            trend,
+            built: RefCell::new(vec![None; cands.len()]),
+        }
+    }
+
+    /// Candidate `i` on the analysis grid (its coarse values repeated when it has no recipe).
+    fn get(&self, i: usize) -> Rc<Built> {
+        if let Some(b) = &self.built.borrow()[i] {
+            return b.clone();
+        }
+        let c = &self.cands[i];
+        let values = match &c.recipe {
+            Some(terms) => self.kp.build(terms, self.range.clone()),
+            None => {
+                let d = self.kp.d();
+                (0..self.range.len())
+                    .map(|j| c.values[(j / d).min(c.values.len() - 1)])
+                    .collect()
+            }
+        };
+        let detrended = detrend(&values, self.trend);
+        let mean = detrended.iter().sum::<f64>() / detrended.len().max(1) as f64;
+        let moments = (
+            mean,
+            crate::signal::centred_dot(&detrended, &detrended, mean),
+        );
+        let b = Rc::new(Built {
+            values,
+            detrended,
+            moments,
+        });
+        self.built.borrow_mut()[i] = Some(b.clone());
+        b
+    }
+}
+
+/// [`choose`] for coarse keypoint candidates (`cands`, on a grid `d` times coarser than the
+/// analysis grid; `c_trend` their detrending width): scored on their own grid, every peak
+/// that decides refined on their projections on the analysis grid (`fine`). Lags, `rate_hz`
+/// and the period returned are on the analysis grid.
+fn choose_fine(
+    cands: &[Candidate],
+    fine: &Fine,
+    min_lag: usize,
+    max_lag: usize,
+    c_trend: usize,
+    rate_hz: f64,
+    params: &AutoParams,
+) -> (Option<(usize, Period)>, Vec<CandidateScore>) {
+    let d = fine.kp.d();
+    let detrended: Vec<Vec<f64>> = cands.iter().map(|c| detrend(&c.values, c_trend)).collect();
+    choose_scored(
+        &detrended,
+        cands,
+        min_lag / d,
+        max_lag.div_ceil(d),
+        rate_hz / d as f64,
+        params,
+        &|i, p| {
+            let b = fine.get(i);
+            refine_period(&b.detrended, b.moments, p, d)
+        },
+    )
+}
+
 /// Grid samples per block of the scoring grid: as many as keep [`SCORING_RATE_HZ`], but at
 /// least four lags below the shortest cycle (`min_lag` grid samples).
 fn scoring_factor(rate_hz: f64, min_lag: usize) -> usize {
@@ -746,7 +839,28 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             params.min_period_s
         )));
     }
-    let mut groups = groups(rec, &grid);
+    // Keypoints alone are scored on a coarse grid of block means (at least
+    // `SCORING_RATE_HZ`), where their many channels are made; only the projections that
+    // decide between candidates or are segmented are built on the analysis grid.
+    let d = if rec.imus.is_empty() && rec.skeleton.is_some() {
+        scoring_factor(grid.rate_hz, min_lag)
+    } else {
+        1
+    };
+    let coarse = Grid {
+        factor: grid.factor * d,
+        len: grid.len / d,
+        rate_hz: grid.rate_hz / d as f64,
+    };
+    let (cg, d) = if d > 1
+        && coarse.len >= 2 * (min_lag / d) + 2
+        && (coarse.len as f64) >= 2.0 * coarse.rate_hz
+    {
+        (coarse, d)
+    } else {
+        (grid, 1)
+    };
+    let (mut groups, kp) = groups(rec, &cg, (d > 1).then_some(&grid));
     if groups.is_empty() {
         return Err(error(
             "no usable channel: no accelerometer, gyroscope, keypoints or signal with \
@@ -757,19 +871,45 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
     // last seconds show no one: the filled values there are flat and hold no reps), when
     // it is long enough.
     let span = observed_span(&groups);
-    let span = if span.len() >= 2 * min_lag + 2 && (span.len() as f64) >= 2.0 * grid.rate_hz {
+    let span = if span.len() >= 2 * (min_lag / d) + 2 && (span.len() as f64) >= 2.0 * cg.rate_hz {
         span
     } else {
-        0..grid.len
+        0..cg.len
     };
-    let offset = span.start;
-    let len = span.len();
-    if len < grid.len {
+    let c_len = span.len();
+    if c_len < cg.len {
         trim(&mut groups, span.clone());
     }
+    // The span on the analysis grid (with the samples past the last whole coarse block when
+    // it reaches the end), and a coarse range there.
+    let offset = span.start * d;
+    let len = if span.end == cg.len {
+        grid.len
+    } else {
+        span.end * d
+    } - offset;
+    let to_fine = |r: &Range<usize>| r.start * d..if r.end == c_len { len } else { r.end * d };
     let trend = (2.0 * params.max_period_s * grid.rate_hz).round() as usize;
-    let cands = candidates(&groups, 0..len, trend, grid.rate_hz);
-    let (chosen, scores) = choose(&cands, min_lag, max_lag, trend, grid.rate_hz, params);
+    let c_trend = (2.0 * params.max_period_s * cg.rate_hz).round() as usize;
+    let cands = candidates(
+        &groups,
+        0..c_len,
+        c_trend,
+        cg.rate_hz,
+        kp.as_ref().map(|kp| (kp, offset..offset + len)),
+    );
+    let global_fine = kp
+        .as_ref()
+        .map(|kp| Fine::new(kp, &cands, offset..offset + len, trend));
+    let (chosen, scores) = match &global_fine {
+        Some(f) => choose_fine(&cands, f, min_lag, max_lag, c_trend, grid.rate_hz, params),
+        None => choose(&cands, min_lag, max_lag, trend, grid.rate_hz, params),
+    };
+    // A candidate's values on the analysis grid.
+    let full = |fine: &Option<Fine>, cands: &[Candidate], i: usize| match fine {
+        Some(f) => f.get(i).values.clone(),
+        None => cands[i].values.clone(),
+    };
     let time = |k: usize| {
         rec.start_s
             + ((k + offset) as f64 * grid.factor as f64 + (grid.factor as f64 - 1.0) / 2.0)
@@ -785,11 +925,12 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
     };
     let Some((gi, period)) = chosen.filter(|(_, p)| p.score >= params.min_periodicity) else {
         // Not repetitive: report the first candidate, with no reps.
-        let c = &cands[chosen.map_or(0, |b| b.0).min(cands.len() - 1)];
+        let i = chosen.map_or(0, |b| b.0).min(cands.len() - 1);
+        let c = &cands[i];
         return Ok(AutoReps {
             signal_name: c.name.clone(),
             signal_unit: c.unit.clone(),
-            signal: to_recording_rate(&whole(&c.values), &grid, rec.n_samples),
+            signal: to_recording_rate(&whole(&full(&global_fine, &cands, i)), &grid, rec.n_samples),
             reps: Vec::new(),
             period_s: None,
             periodicity: chosen.map(|b| b.1.score),
@@ -801,11 +942,13 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
         });
     };
     let global = &cands[gi];
-    let (global_x, _) = segment_cycles(&global.values, period.samples, (true, true), params);
-    let bouts = find_bouts(&cands, period.samples, len, params);
+    let global_values = full(&global_fine, &cands, gi);
+    let (global_x, _) = segment_cycles(&global_values, period.samples, (true, true), params);
+    let c_period = period.samples / d as f64;
+    let bouts = find_bouts(&cands, c_period, c_len, params);
     // The local periodicity of a window centred near a bout's ends already drops: widen each
     // bout by half the window and half a period (the bouts' rests hold no reps anyway).
-    let margin = (0.5 * (params.local_window_periods + 1.0) * period.samples).round() as usize;
+    let margin = (0.5 * (params.local_window_periods + 1.0) * c_period).round() as usize;
     struct Piece {
         range: Range<usize>,
         x: Vec<f64>,
@@ -822,18 +965,40 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             .map_or(0, |j| (bouts[j].end + b.start).div_ceil(2));
         let hi = bouts
             .get(k + 1)
-            .map_or(len, |next| (b.end + next.start) / 2);
-        let ext = b.start.saturating_sub(margin).max(lo)..(b.end + margin).min(hi);
-        let local = candidates(&groups, ext.clone(), trend, grid.rate_hz);
+            .map_or(c_len, |next| (b.end + next.start) / 2);
+        let c_ext = b.start.saturating_sub(margin).max(lo)..(b.end + margin).min(hi);
+        let ext = to_fine(&c_ext);
+        let local = candidates(
+            &groups,
+            c_ext,
+            c_trend,
+            cg.rate_hz,
+            kp.as_ref()
+                .map(|kp| (kp, offset + ext.start..offset + ext.end)),
+        );
+        let local_fine = kp
+            .as_ref()
+            .map(|kp| Fine::new(kp, &local, offset + ext.start..offset + ext.end, trend));
         let local_max_lag = max_lag.min(ext.len() * 2 / 5);
         let (pick, _) = if local_max_lag > min_lag + 1 {
-            choose(&local, min_lag, local_max_lag, trend, grid.rate_hz, params)
+            match &local_fine {
+                Some(f) => choose_fine(
+                    &local,
+                    f,
+                    min_lag,
+                    local_max_lag,
+                    c_trend,
+                    grid.rate_hz,
+                    params,
+                ),
+                None => choose(&local, min_lag, local_max_lag, trend, grid.rate_hz, params),
+            }
         } else {
             (None, Vec::new())
         };
         let (values, p, name, unit, noise_unit) = match pick {
             Some((i, p)) if p.score >= params.min_periodicity => (
-                local[i].values.clone(),
+                full(&local_fine, &local, i),
                 p,
                 local[i].name.clone(),
                 local[i].unit.clone(),
@@ -841,7 +1006,7 @@ pub fn segment_auto(rec: &Recording, params: &AutoParams) -> Result<AutoReps, De
             ),
             // Too short or not periodic on its own: the whole recording's signal and period.
             _ => (
-                global.values[ext.clone()].to_vec(),
+                global_values[ext.clone()].to_vec(),
                 period,
                 global.name.clone(),
                 global.unit.clone(),
