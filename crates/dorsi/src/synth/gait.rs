@@ -218,17 +218,31 @@ impl Walk {
     pub fn new(params: WalkParams, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
         let mean = 120.0 / params.cadence_spm;
-        // Under way at t = 0: the left foot a quarter into its stride (flat stance), the right
-        // half a stride later.
-        let starts = [0.0, 0.5].map(|offset| {
-            let mut t = -mean * (0.25 + offset);
-            let mut v = Vec::new();
-            while t < params.duration_s + 2.0 * mean {
-                v.push(t);
-                t += mean * (1.0 + params.stride_time_cv * rng.normal()).clamp(0.7, 1.3);
-            }
-            v
-        });
+        // Under way at t = 0: the left foot a quarter into its stride (flat stance). Each
+        // left stride has its own duration (`stride_time_cv`).
+        let mut left = Vec::new();
+        let mut t = -mean * 0.25;
+        while t < params.duration_s + 2.0 * mean {
+            left.push(t);
+            t += mean * (1.0 + params.stride_time_cv * rng.normal()).clamp(0.7, 1.3);
+        }
+        // The right foot lands half way through each left stride, give or take its own step
+        // variability (SD half the stride time's CV, so its strides vary about as much as the
+        // left's): the legs stay in anti-phase, as healthy adults' do (phase coordination
+        // index of a few percent: Plotnik et al. 2007). Drawn independently, the two
+        // schedules drifted apart by a tenth of a second within a minute, both feet
+        // swinging at once, and shank IMUs (whose knees depend on where the other leg holds
+        // the pelvis) lost one side's contacts in half the seeds.
+        let right: Vec<f64> = std::iter::once(left[0] - mean)
+            .chain(left.iter().copied())
+            .collect::<Vec<f64>>()
+            .windows(2)
+            .map(|w| {
+                let jitter = (0.5 * params.stride_time_cv * rng.normal()).clamp(-0.1, 0.1);
+                w[0] + (w[1] - w[0]) * (0.5 + jitter)
+            })
+            .collect();
+        let starts = [left, right];
         let ankle_norm = Periodic::through(
             &[
                 (0.0, 0.0),
