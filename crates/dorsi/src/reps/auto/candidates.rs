@@ -149,30 +149,33 @@ pub(crate) fn fill_and_centre(x: &mut [f64]) -> Option<f64> {
     if finite < 4 || finite * 5 < n {
         return None;
     }
-    let mut last: Option<usize> = None;
-    for i in 0..n {
-        if !x[i].is_finite() {
-            continue;
-        }
-        match last {
-            None => {
-                let v = x[i];
-                x[..i].iter_mut().for_each(|s| *s = v);
+    // Nothing to fill when every sample is finite.
+    if finite < n {
+        let mut last: Option<usize> = None;
+        for i in 0..n {
+            if !x[i].is_finite() {
+                continue;
             }
-            Some(j) if i > j + 1 => {
-                let (a, b) = (x[j], x[i]);
-                let span = (i - j) as f64;
-                for (k, v) in x[j + 1..i].iter_mut().enumerate() {
-                    *v = a + (b - a) * (k + 1) as f64 / span;
+            match last {
+                None => {
+                    let v = x[i];
+                    x[..i].iter_mut().for_each(|s| *s = v);
                 }
+                Some(j) if i > j + 1 => {
+                    let (a, b) = (x[j], x[i]);
+                    let span = (i - j) as f64;
+                    for (k, v) in x[j + 1..i].iter_mut().enumerate() {
+                        *v = a + (b - a) * (k + 1) as f64 / span;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
+            last = Some(i);
         }
-        last = Some(i);
-    }
-    if let Some(j) = last {
-        let v = x[j];
-        x[j + 1..].iter_mut().for_each(|s| *s = v);
+        if let Some(j) = last {
+            let v = x[j];
+            x[j + 1..].iter_mut().for_each(|s| *s = v);
+        }
     }
     let mean = x.iter().sum::<f64>() / n as f64;
     x.iter_mut().for_each(|v| *v -= mean);
@@ -350,6 +353,40 @@ fn jitter(x: &[f64]) -> f64 {
     crate::signal::median(x.windows(2).map(|w| (w[1] - w[0]).abs()))
 }
 
+/// [`jitter`], the same value, from a histogram of the steps' leading bits: the steps are
+/// not negative, so their bit patterns order as they do; one pass counts them by their top
+/// 14 bits (exponent and two bits of mantissa), and the selection runs only over the
+/// bucket holding the median.
+fn median_step(x: &[f64]) -> f64 {
+    const SHIFT: u32 = 50;
+    let steps: Vec<f64> = x
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .filter(|v| v.is_finite())
+        .collect();
+    let Some(last) = steps.len().checked_sub(1) else {
+        return f64::NAN;
+    };
+    // The rank `signal::median` takes.
+    let k = (last as f64 * 0.5).round() as usize;
+    let bucket = |v: f64| (v.to_bits() >> SHIFT) as usize;
+    let mut counts = vec![0u32; 1 << (63 - SHIFT)];
+    for &v in &steps {
+        counts[bucket(v)] += 1;
+    }
+    let mut below = 0usize;
+    let mut at = 0;
+    for (b, &c) in counts.iter().enumerate() {
+        if below + c as usize > k {
+            at = b;
+            break;
+        }
+        below += c as usize;
+    }
+    let mut inside: Vec<f64> = steps.into_iter().filter(|&v| bucket(v) == at).collect();
+    *inside.select_nth_unstable_by(k - below, f64::total_cmp).1
+}
+
 /// [`crate::signal::running_median`] of a signal with no `NaN` (a filled channel): the same
 /// values, with the common 5-sample window (`k` = 2, a 30 Hz grid) taken by a fixed
 /// min / max network instead of a sorted window. The network returns one of the window's
@@ -359,7 +396,6 @@ fn running_median_filled(x: &[f64], k: usize) -> Vec<f64> {
     if k != 2 || n < 5 {
         return crate::signal::running_median(x, k);
     }
-    let med3 = |a: f64, b: f64, c: f64| a.min(b).max(a.max(b).min(c));
     let mut out = Vec::with_capacity(n);
     // The window shrinks at the ends: 3 and 4 samples (the lower median of 4).
     let edge = |w: &[f64]| {
@@ -369,13 +405,22 @@ fn running_median_filled(x: &[f64], k: usize) -> Vec<f64> {
     };
     out.push(edge(&x[..3]));
     out.push(edge(&x[..4]));
-    out.extend(x.windows(5).map(|w| {
-        // The median of 5: the larger of the two pairs' minima and the smaller of their
-        // maxima bracket it together with the fifth value.
-        let lo = w[0].min(w[1]).max(w[2].min(w[3]));
-        let hi = w[0].max(w[1]).min(w[2].max(w[3]));
-        med3(w[4], lo, hi)
-    }));
+    // The median of 5: the larger of the two pairs' minima and the smaller of their maxima
+    // bracket it together with the fifth value. Each pair's minimum and maximum serve two
+    // windows: computed once.
+    // With no `NaN`, plain comparisons (which vectorise) give what `min` and `max` give.
+    let min = |a: f64, b: f64| if a < b { a } else { b };
+    let max = |a: f64, b: f64| if a > b { a } else { b };
+    let med3 = |a: f64, b: f64, c: f64| max(min(a, b), min(max(a, b), c));
+    let lo: Vec<f64> = x.windows(2).map(|w| min(w[0], w[1])).collect();
+    let hi: Vec<f64> = x.windows(2).map(|w| max(w[0], w[1])).collect();
+    out.extend(
+        lo.iter()
+            .zip(&lo[2..])
+            .zip(hi.iter().zip(&hi[2..]))
+            .zip(&x[4..])
+            .map(|((((a, b), (c, d)), e))| med3(*e, max(*a, *b), min(*c, *d))),
+    );
     out.push(edge(&x[n - 4..]));
     out.push(edge(&x[n - 3..]));
     out
@@ -531,8 +576,7 @@ pub(crate) fn groups(
                             seen,
                             span.start / kp.d..span.end.div_ceil(kp.d).min(grid.len),
                         );
-                        let steps: Vec<f64> = c.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-                        noise.push(crate::motion::stats::median(steps.iter().copied()));
+                        noise.push(median_step(&c));
                         let column = super::segment::smooth(
                             &running_median_filled(&c, kp.spike_half),
                             kp.width,
@@ -682,8 +726,11 @@ fn pca(
     let (rows, cov_means) = match fine {
         Some(f) => {
             let m = f.range.len();
-            let means = (0..c)
-                .map(|a| f.range.clone().map(|i| at(a, i)).sum::<f64>() / m as f64)
+            let means = f
+                .columns
+                .iter()
+                .zip(&f.weights)
+                .map(|(x, w)| x[f.range.clone()].iter().map(|v| v * w).sum::<f64>() / m as f64)
                 .collect();
             let step = m.div_ceil(max_rows).max(f.min_step).max(1);
             (f.range.clone().step_by(step), means)
@@ -923,6 +970,25 @@ mod tests {
                     "n {n} k {k}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn median_step_as_the_jitter() {
+        let mut rng = crate::synth::Rng::new(3);
+        for n in [0usize, 1, 2, 3, 10, 101, 5000] {
+            let x: Vec<f64> = (0..n)
+                .map(|i| match i % 17 {
+                    0 => 1.0,
+                    1 => f64::NAN,
+                    _ => rng.normal() * 10f64.powi((i % 7) as i32 - 3),
+                })
+                .collect();
+            let (a, b) = (median_step(&x), jitter(&x));
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "n {n}: {a} {b}"
+            );
         }
     }
 
