@@ -419,7 +419,7 @@ fn running_median_filled(x: &[f64], k: usize) -> Vec<f64> {
             .zip(&lo[2..])
             .zip(hi.iter().zip(&hi[2..]))
             .zip(&x[4..])
-            .map(|((((a, b), (c, d)), e))| med3(*e, max(*a, *b), min(*c, *d))),
+            .map(|(((a, b), (c, d)), e)| med3(*e, max(*a, *b), min(*c, *d))),
     );
     out.push(edge(&x[n - 4..]));
     out.push(edge(&x[n - 3..]));
