@@ -699,15 +699,13 @@ pub(crate) fn groups(
 }
 
 /// Principal components of channels over `range` (centred there): the projections on the
-/// first `keep` directions, largest variance first, and those directions. The covariance is estimated on at most
-/// `max_rows` evenly spaced rows so the cost stays linear in the length, and on rows at
-/// least `min_step` apart.
+/// first `keep` directions, largest variance first, and those directions. The covariance's
+/// sums of products (`packed`, see [`covariance`]) are given.
 fn pca(
     ch: &[Vec<f64>],
     range: Range<usize>,
     keep: usize,
-    (max_rows, min_step): (usize, usize),
-    fine: Option<&FineRows>,
+    packed: &[f64],
 ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let c = ch.len();
     let n = range.len();
@@ -718,39 +716,10 @@ fn pca(
         .iter()
         .map(|x| x[range.clone()].iter().sum::<f64>() / n as f64)
         .collect();
-    // The covariance's rows: of the channels over `range`, or of `fine`.
-    let at = |a: usize, i: usize| match fine {
-        Some(f) => f.columns[a][i] * f.weights[a],
-        None => ch[a][i],
-    };
-    let (rows, cov_means) = match fine {
-        Some(f) => {
-            let m = f.range.len();
-            let means = f
-                .columns
-                .iter()
-                .zip(&f.weights)
-                .map(|(x, w)| x[f.range.clone()].iter().map(|v| v * w).sum::<f64>() / m as f64)
-                .collect();
-            let step = m.div_ceil(max_rows).max(f.min_step).max(1);
-            (f.range.clone().step_by(step), means)
-        }
-        None => {
-            let step = n.div_ceil(max_rows).max(min_step).max(1);
-            (range.clone().step_by(step), means.clone())
-        }
-    };
     let eig_vectors: Vec<Vec<f64>>;
     if c == 3 {
-        let mut m = Matrix3::zeros();
-        for i in rows {
-            let v = Vector3::new(
-                at(0, i) - cov_means[0],
-                at(1, i) - cov_means[1],
-                at(2, i) - cov_means[2],
-            );
-            m += v * v.transpose();
-        }
+        let at = |a: usize, b: usize| packed[packed_index(3, a.min(b), a.max(b))];
+        let m = Matrix3::from_fn(at);
         let eig = SymmetricEigen::new(m);
         let mut order = [0usize, 1, 2];
         order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
@@ -759,24 +728,6 @@ fn pca(
             .map(|&k| eig.eigenvectors.column(k).iter().copied().collect())
             .collect();
     } else {
-        // The upper triangle, row by row in one packed vector (each product added in the
-        // same order as before, so the same sums; contiguous, so the inner loop vectorises).
-        let mut packed = vec![0.0; c * (c + 1) / 2];
-        let mut row = vec![0.0; c];
-        for i in rows {
-            for (a, (r, m)) in row.iter_mut().zip(&cov_means).enumerate() {
-                *r = at(a, i) - m;
-            }
-            let mut at = 0;
-            for a in 0..c {
-                let ra = row[a];
-                let dst = &mut packed[at..at + c - a];
-                for (d, rb) in dst.iter_mut().zip(&row[a..]) {
-                    *d += ra * rb;
-                }
-                at += c - a;
-            }
-        }
         let mut cov = DMatrix::<f64>::zeros(c, c);
         let mut at = 0;
         for a in 0..c {
@@ -813,6 +764,73 @@ fn pca(
     let mut directions = eig_vectors;
     directions.truncate(keep);
     (projections, directions)
+}
+
+/// Position of `(a, b)`, `a <= b`, in the upper triangle of a `c × c` matrix packed row by
+/// row.
+fn packed_index(c: usize, a: usize, b: usize) -> usize {
+    a * c - a * a.saturating_sub(1) / 2 + (b - a)
+}
+
+/// The sums of products about the mean of channels over `range` (the upper triangle, row
+/// by row in one packed vector), from at most `max_rows` evenly spaced rows (so the cost
+/// stays linear in the length) at least `min_step` apart; or, with `fine`, from its rows.
+/// Each sum adds its products in row order, so a subset of the channels has the same sums
+/// as the whole set holds for it.
+fn covariance(
+    ch: &[Vec<f64>],
+    range: Range<usize>,
+    (max_rows, min_step): (usize, usize),
+    fine: Option<&FineRows>,
+) -> Vec<f64> {
+    let c = ch.len();
+    let n = range.len();
+    let mut packed = vec![0.0; c * (c + 1) / 2];
+    if c == 0 || n == 0 {
+        return packed;
+    }
+    let at = |a: usize, i: usize| match fine {
+        Some(f) => f.columns[a][i] * f.weights[a],
+        None => ch[a][i],
+    };
+    let (rows, means): (_, Vec<f64>) = match fine {
+        Some(f) => {
+            let m = f.range.len();
+            let means = f
+                .columns
+                .iter()
+                .zip(&f.weights)
+                .map(|(x, w)| x[f.range.clone()].iter().map(|v| v * w).sum::<f64>() / m as f64)
+                .collect();
+            let step = m.div_ceil(max_rows).max(f.min_step).max(1);
+            (f.range.clone().step_by(step), means)
+        }
+        None => {
+            let means = ch
+                .iter()
+                .map(|x| x[range.clone()].iter().sum::<f64>() / n as f64)
+                .collect();
+            let step = n.div_ceil(max_rows).max(min_step).max(1);
+            (range.clone().step_by(step), means)
+        }
+    };
+    // Contiguous, so the inner loop vectorises.
+    let mut row = vec![0.0; c];
+    for i in rows {
+        for (a, (r, m)) in row.iter_mut().zip(&means).enumerate() {
+            *r = at(a, i) - m;
+        }
+        let mut at = 0;
+        for a in 0..c {
+            let ra = row[a];
+            let dst = &mut packed[at..at + c - a];
+            for (d, rb) in dst.iter_mut().zip(&row[a..]) {
+                *d += ra * rb;
+            }
+            at += c - a;
+        }
+    }
+    packed
 }
 
 /// The rows a covariance of keypoint channels on a coarse grid is estimated from: their
@@ -855,6 +873,23 @@ pub(crate) fn candidates(
     // short ranges (a bout), where the cap of rows does not thin them: a bout of 34
     // keypoint channels costs a third.
     let min_step = ((rate_hz / super::SCORING_RATE_HZ).floor() as usize).max(1);
+    // Keypoints on a coarse grid: the covariance of all of them (the group holding every
+    // source), from their rows on the analysis grid; each keypoint group's is part of it.
+    let shared = fine.as_ref().and_then(|(kp, r)| {
+        let all = groups.iter().max_by_key(|g| g.terms.len())?;
+        let rows = FineRows {
+            columns: all
+                .terms
+                .iter()
+                .map(|&(s, _)| kp.sources[s].column.as_slice())
+                .collect(),
+            weights: all.terms.iter().map(|&(_, w)| w).collect(),
+            range: r.clone(),
+            min_step: min_step * kp.d,
+        };
+        let packed = covariance(&all.channels, range.clone(), (4096, min_step), Some(&rows));
+        Some((all.terms.clone(), packed))
+    });
     let mut out = Vec::new();
     for g in groups {
         let keep = match g.kind {
@@ -867,26 +902,25 @@ pub(crate) fn candidates(
             let m = x.iter().sum::<f64>() / x.len().max(1) as f64;
             (vec![x.iter().map(|v| v - m).collect()], vec![vec![1.0]])
         } else {
-            let rows = fine
-                .as_ref()
-                .filter(|_| !g.terms.is_empty())
-                .map(|(kp, r)| FineRows {
-                    columns: g
+            let packed = match (&shared, &fine) {
+                // Keypoint groups on a coarse grid: the sums the whole set has for its
+                // channels (its sources, in the same order).
+                (Some((all, packed)), Some(_)) if !g.terms.is_empty() => {
+                    let at: Vec<usize> = g
                         .terms
                         .iter()
-                        .map(|&(s, _)| kp.sources[s].column.as_slice())
-                        .collect(),
-                    weights: g.terms.iter().map(|&(_, w)| w).collect(),
-                    range: r.clone(),
-                    min_step: min_step * kp.d,
-                });
-            pca(
-                &g.channels,
-                range.clone(),
-                keep,
-                (4096, min_step),
-                rows.as_ref(),
-            )
+                        .filter_map(|t| all.iter().position(|a| a.0 == t.0))
+                        .collect();
+                    let k = all.len();
+                    let mut sub = Vec::with_capacity(at.len() * (at.len() + 1) / 2);
+                    for (i, &a) in at.iter().enumerate() {
+                        sub.extend(at[i..].iter().map(|&b| packed[packed_index(k, a, b)]));
+                    }
+                    sub
+                }
+                _ => covariance(&g.channels, range.clone(), (4096, min_step), None),
+            };
+            pca(&g.channels, range.clone(), keep, &packed)
         };
         let single = pcs.len() == 1 && g.channels.len() == 1;
         for (k, values) in pcs.into_iter().enumerate() {
@@ -1043,12 +1077,12 @@ mod tests {
             (0..50).map(|i| 1e-3 * (i % 2) as f64).collect(),
         ];
         let m = t[10..40].iter().sum::<f64>() / 30.0;
-        let (pc, _) = pca(&ch, 10..40, 1, (10_000, 1), None);
+        let (pc, _) = pca(&ch, 10..40, 1, &covariance(&ch, 10..40, (10_000, 1), None));
         for (i, v) in t[10..40].iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
         }
         ch.push(vec![5.0; 50]);
-        let (pc, _) = pca(&ch, 0..50, 2, (10_000, 1), None);
+        let (pc, _) = pca(&ch, 0..50, 2, &covariance(&ch, 0..50, (10_000, 1), None));
         let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
