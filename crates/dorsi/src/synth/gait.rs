@@ -41,8 +41,8 @@
 //! al. 2002, Salarian et al. 2004). (In the CMU-MBL walking sample of `../shared`, whose six
 //! 0.7 s segments look like right-leg stances though the repository does not say so, the
 //! knee goes 0° → 15° → 5° → 35° and the right shank's rate from −40°/s in mid-stance to its
-//! minimum, about −190°/s, 20–40 ms before each segment ends; the model's falls to −400°/s
-//! at 40 % of the stride.) The pelvis cannot fix this alone: with this foot path,
+//! minimum, about −190°/s, 20–40 ms before each segment ends; the model's reaches −340 to
+//! −420°/s at 36–42 % of the stride.) The pelvis cannot fix this alone: with this foot path,
 //! in double support the trailing leg's normative knee asks for a pelvis 3–10 cm higher
 //! than the leading leg reaches, and in early swing the foot (its pitch back to −8° by 35 %
 //! of the swing, its forward travel a smooth step from rest) is too low and too slow for a
