@@ -359,11 +359,12 @@ fn jitter(x: &[f64]) -> f64 {
 /// bucket holding the median.
 fn median_step(x: &[f64]) -> f64 {
     const SHIFT: u32 = 50;
-    let steps: Vec<f64> = x
-        .windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .filter(|v| v.is_finite())
-        .collect();
+    let mut steps = Vec::with_capacity(x.len());
+    steps.extend(
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .filter(|v| v.is_finite()),
+    );
     let Some(last) = steps.len().checked_sub(1) else {
         return f64::NAN;
     };
@@ -383,7 +384,8 @@ fn median_step(x: &[f64]) -> f64 {
         }
         below += c as usize;
     }
-    let mut inside: Vec<f64> = steps.into_iter().filter(|&v| bucket(v) == at).collect();
+    let mut inside = Vec::with_capacity(counts[at] as usize);
+    inside.extend(steps.into_iter().filter(|&v| bucket(v) == at));
     *inside.select_nth_unstable_by(k - below, f64::total_cmp).1
 }
 
@@ -796,12 +798,15 @@ fn covariance(
     let (rows, means): (_, Vec<f64>) = match fine {
         Some(f) => {
             let m = f.range.len();
-            let means = f
-                .columns
-                .iter()
-                .zip(&f.weights)
-                .map(|(x, w)| x[f.range.clone()].iter().map(|v| v * w).sum::<f64>() / m as f64)
-                .collect();
+            // Each channel's sum in sample order, all channels side by side (independent
+            // chains of additions overlap; one alone waits on each addition).
+            let mut sums = vec![0.0; c];
+            for i in f.range.clone() {
+                for ((s, x), w) in sums.iter_mut().zip(&f.columns).zip(&f.weights) {
+                    *s += x[i] * w;
+                }
+            }
+            let means = sums.into_iter().map(|s| s / m as f64).collect();
             let step = m.div_ceil(max_rows).max(f.min_step).max(1);
             (f.range.clone().step_by(step), means)
         }
