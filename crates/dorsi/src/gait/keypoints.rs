@@ -317,6 +317,10 @@ fn unswap(lh: &mut [f64], lt: &mut [f64], rh: &mut [f64], rt: &mut [f64], max_fr
     }
 }
 
+/// The key of a missing (non-finite) velocity in [`floor_and_speed`]: the key of a NaN,
+/// which no finite velocity has.
+const MISSING: i64 = i64::MAX;
+
 /// The key that orders `f64` as [`f64::total_cmp`] does, as a plain integer.
 fn order_key(x: f64) -> i64 {
     let bits = x.to_bits() as i64;
@@ -349,7 +353,6 @@ fn floor_and_speed(
     // Each interval lies in about `(2·half + 1) / step` windows (2.5 by default): the
     // velocities are taken once, as order keys, with `MISSING` for the non-finite ones
     // (the key of a NaN, which no finite velocity has), left out of every window.
-    const MISSING: i64 = i64::MAX;
     let keys = |x: &[f64]| -> Vec<i64> {
         (0..m)
             .map(|k| {
@@ -371,7 +374,7 @@ fn floor_and_speed(
     while c < m {
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
         pel.clear();
-        pel.extend(pelvis_keys[a..b].iter().filter(|&&k| k != MISSING));
+        push_present(&mut pel, &pelvis_keys[a..b]);
         let pair = if pel.is_empty() {
             (f64::NAN, f64::NAN)
         } else {
@@ -379,10 +382,12 @@ fn floor_and_speed(
             let p = from_order_key(*pel.select_nth_unstable(mid).1);
             buf.clear();
             for f in &feet_keys {
-                buf.extend(f[a..b].iter().filter(|&&k| k != MISSING));
+                push_present(&mut buf, &f[a..b]);
             }
-            // Compared as numbers (as the keys order them, but for the two zeros).
-            let at_or_below = buf.iter().filter(|&&k| from_order_key(k) <= p).count();
+            // Compared as numbers: as the keys order them, but for the two zeros, which are
+            // equal as numbers (`p + 0` is `+0` for either zero, whose key is the larger).
+            let top = order_key(p + 0.0);
+            let at_or_below = buf.iter().map(|&k| usize::from(k <= top)).sum::<usize>();
             if buf.is_empty() {
                 (f64::NAN, f64::NAN)
             } else {
@@ -405,6 +410,19 @@ fn floor_and_speed(
         c += step;
     }
     out
+}
+
+/// Append the keys of `src` other than `MISSING` to `dst`, in order: each key is written and
+/// the end moves past it when it is present, with no branch to mispredict.
+fn push_present(dst: &mut Vec<i64>, src: &[i64]) {
+    let start = dst.len();
+    dst.resize(start + src.len(), 0);
+    let mut end = start;
+    for &k in src {
+        dst[end] = k;
+        end += usize::from(k != MISSING);
+    }
+    dst.truncate(end);
 }
 
 /// Where a swing ends or starts: runs of `u` (a foot point's forward speed relative to the
@@ -554,55 +572,45 @@ fn fit_contact(
     }
     // The inverse of the fixed block applied to a pair of sums.
     let solve = |p: f64, q: f64| ((s11 * p - s01 * q) / det, (s00 * q - s01 * p) / det);
-    let g = solve(b0, b1);
-    let fixed = yy - (g.0 * b0 + g.1 * b1);
-    // The weighted residual sum of squares with the contact at `t` (from `coarse`).
-    // Only the samples on the moving side of `t` add to the growth terms: a prefix of the
-    // samples (in time order) for an initial contact, a suffix for a final one.
-    let residual = |t: f64| -> f64 {
-        let (mut c03, mut c04, mut c13, mut c14) = (0.0, 0.0, 0.0, 0.0);
-        let (mut a33, mut a34, mut a44, mut b3, mut b4) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        let moving = if ends {
-            &pts[..pts.partition_point(|p| p.0 < t)]
+    let fit = solve(b0, b1);
+    let fixed = yy - (fit.0 * b0 + fit.1 * b1);
+    // The weighted residual sum of squares with the contact at each time of a group of
+    // `LANES` (from `coarse`), side by side (see [`growth_sums`]).
+    let residuals = |t: &[f64; LANES], out: &mut [f64]| {
+        let g = if ends {
+            growth_sums::<true>(pts, t)
         } else {
-            &pts[pts.partition_point(|p| p.0 <= t)..]
+            growth_sums::<false>(pts, t)
         };
-        for &(d, y, w) in moving {
-            let s = if ends { t - d } else { d - t };
-            let s3 = s * s * s;
-            let (ws3, ws4) = (w * s3, w * s3 * s);
-            c03 += ws3;
-            c04 += ws4;
-            c13 += ws3 * d;
-            c14 += ws4 * d;
-            a33 += ws3 * s3;
-            a34 += ws4 * s3;
-            a44 += ws4 * s3 * s;
-            b3 += ws3 * y;
-            b4 += ws4 * y;
+        for (l, o) in out.iter_mut().enumerate() {
+            let u3 = solve(g.c03[l], g.c13[l]);
+            let u4 = solve(g.c04[l], g.c14[l]);
+            let m33 = g.a33[l] - (g.c03[l] * u3.0 + g.c13[l] * u3.1);
+            let m34 = g.a34[l] - (g.c03[l] * u4.0 + g.c13[l] * u4.1);
+            let m44 = g.a44[l] - (g.c04[l] * u4.0 + g.c14[l] * u4.1);
+            let r3 = g.b3[l] - (g.c03[l] * fit.0 + g.c13[l] * fit.1);
+            let r4 = g.b4[l] - (g.c04[l] * fit.0 + g.c14[l] * fit.1);
+            let dm = m33 * m44 - m34 * m34;
+            // A singular system (growth terms with no moving sample) or NaN: no fit.
+            *o = if dm.is_nan() || dm <= 1e-12 * m33 * m44 {
+                f64::INFINITY
+            } else {
+                fixed - (m44 * r3 * r3 - 2.0 * m34 * r3 * r4 + m33 * r4 * r4) / dm
+            };
         }
-        let u3 = solve(c03, c13);
-        let u4 = solve(c04, c14);
-        let m33 = a33 - (c03 * u3.0 + c13 * u3.1);
-        let m34 = a34 - (c03 * u4.0 + c13 * u4.1);
-        let m44 = a44 - (c04 * u4.0 + c14 * u4.1);
-        let r3 = b3 - (c03 * g.0 + c13 * g.1);
-        let r4 = b4 - (c04 * g.0 + c14 * g.1);
-        let dm = m33 * m44 - m34 * m34;
-        // A singular system (growth terms with no moving sample) or NaN: no fit.
-        if dm.is_nan() || dm <= 1e-12 * m33 * m44 {
-            return f64::INFINITY;
-        }
-        fixed - (m44 * r3 * r3 - 2.0 * m34 * r3 * r4 + m33 * r4 * r4) / dm
     };
     // A grid of half samples, then the parabola through the best and its neighbours.
     let steps = (2.0 * search).floor() as usize;
-    let mut best = (f64::INFINITY, 0usize);
+    let count = (2 * steps + 1).min(64);
     let mut values = [f64::INFINITY; 64];
-    for (k, v) in values.iter_mut().enumerate().take((2 * steps + 1).min(64)) {
-        *v = residual(-search + 0.5 * k as f64);
-        if *v < best.0 {
-            best = (*v, k);
+    for (group, out) in values[..count].chunks_mut(LANES).enumerate() {
+        let t: [f64; LANES] = std::array::from_fn(|l| -search + 0.5 * (group * LANES + l) as f64);
+        residuals(&t, out);
+    }
+    let mut best = (f64::INFINITY, 0usize);
+    for (k, &v) in values[..count].iter().enumerate() {
+        if v < best.0 {
+            best = (v, k);
         }
     }
     let k = best.1;
@@ -618,6 +626,76 @@ fn fit_contact(
         0.0
     };
     Some(coarse - search + 0.5 * (k as f64 + shift))
+}
+
+/// Contact times tried side by side in [`fit_contact`].
+const LANES: usize = 2;
+
+/// The sums of the two growth terms of [`fit_contact`] for `LANES` contact times: per
+/// time, the products of the cube and fourth power of the time from the contact with the
+/// fixed terms, with themselves and with the positions.
+struct GrowthSums {
+    c03: [f64; LANES],
+    c04: [f64; LANES],
+    c13: [f64; LANES],
+    c14: [f64; LANES],
+    a33: [f64; LANES],
+    a34: [f64; LANES],
+    a44: [f64; LANES],
+    b3: [f64; LANES],
+    b4: [f64; LANES],
+}
+
+/// [`GrowthSums`] over the samples `pts` (time from the coarse contact, position, weight;
+/// in time order) on the moving side of each contact time `t`: before it for an initial
+/// contact (`ENDS`), after it for a final one. Every sample that is on the moving side of
+/// any of the times is visited once for all of them, those on the still side of a time
+/// adding zero (a zero weight) to its sums, which leaves them as they would be without the
+/// sample (no sum is ever −0); so each time's sums take the same values, in the same
+/// order, as a loop over its own moving samples, while the times' arithmetic runs on
+/// vector lanes.
+#[inline(always)]
+fn growth_sums<const ENDS: bool>(pts: &[(f64, f64, f64)], t: &[f64; LANES]) -> GrowthSums {
+    let mut g = GrowthSums {
+        c03: [0.0; LANES],
+        c04: [0.0; LANES],
+        c13: [0.0; LANES],
+        c14: [0.0; LANES],
+        a33: [0.0; LANES],
+        a34: [0.0; LANES],
+        a44: [0.0; LANES],
+        b3: [0.0; LANES],
+        b4: [0.0; LANES],
+    };
+    // The times increase along the lanes.
+    let (lo, hi) = (t[0], t[LANES - 1]);
+    let range = if ENDS {
+        &pts[..pts.partition_point(|p| p.0 < hi)]
+    } else {
+        &pts[pts.partition_point(|p| p.0 <= lo)..]
+    };
+    for &(d, y, w) in range {
+        for (l, &tl) in t.iter().enumerate() {
+            let (moving, s) = if ENDS {
+                (d < tl, tl - d)
+            } else {
+                (d > tl, d - tl)
+            };
+            let w = if moving { w } else { 0.0 };
+            let s3 = s * s * s;
+            let (ws3, ws4) = (w * s3, w * s3 * s);
+            g.c03[l] += ws3;
+            g.c04[l] += ws4;
+            g.c13[l] += ws3 * d;
+            g.c14[l] += ws4 * d;
+            g.a33[l] += ws3 * s3;
+            g.a34[l] += ws4 * s3;
+            g.a44[l] += ws4 * s3 * s;
+            g.b3[l] += ws3 * y;
+            g.b4[l] += ws4 * y;
+        }
+    }
+    g
 }
 
 impl EventDetector for KeypointEventDetector {
@@ -736,10 +814,15 @@ impl EventDetector for KeypointEventDetector {
         let ratio = |x: &[f64], u: &mut Vec<f64>| {
             u.clear();
             for (j, &(f, s)) in floor.iter().enumerate() {
-                let range = j * step..((j + 1) * step).min(m);
-                u.extend(range.map(|k| {
-                    let u = (velocity(x, k, hz) - f) / s;
-                    if s.abs() > min_speed && s.abs() > 0.0 && u.abs() <= p.max_speed_ratio {
+                let (a, b) = (j * step, ((j + 1) * step).min(m));
+                if !(s.abs() > min_speed && s.abs() > 0.0) {
+                    u.resize(u.len() + (b - a), f64::NAN);
+                    continue;
+                }
+                // One window's run, a loop without branches.
+                u.extend(x[a..b].iter().zip(&x[a + 1..=b]).map(|(&x0, &x1)| {
+                    let u = ((x1 - x0) * hz - f) / s;
+                    if u.abs() <= p.max_speed_ratio {
                         u
                     } else {
                         f64::NAN
@@ -804,6 +887,7 @@ impl EventDetector for KeypointEventDetector {
                     } else {
                         fit_contact(len, sample, &mut fit_buf, at, ends, reach).unwrap_or(at)
                     };
+                    let _ = 0;
                     // Two swings closer than a step (noise taken for a swing): the first.
                     if at - last < gap {
                         continue;

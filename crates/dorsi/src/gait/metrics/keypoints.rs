@@ -71,7 +71,17 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         };
         let anchors = mid_stances(rec, &mine, |i| still[i]);
         let n = rec.n_samples;
-        let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", n);
+        // The ankle angles go into the track as they are; the samples no stride or edge
+        // below covers are unknown (`covered`, ranges in time order but for the edges).
+        let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", 0);
+        track.pitch_deg = vec![f64::NAN; n];
+        track.toe_height_m = vec![f64::NAN; n];
+        track.lateral_m = vec![f64::NAN; n];
+        track.pelvic_obliquity_deg = vec![f64::NAN; n];
+        let mut ankle = ankle;
+        ankle.resize(n, f64::NAN);
+        track.ankle_deg = ankle;
+        let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
         let half = ((0.05 * hz).round() as usize).max(1);
         // The levels of pitch and toe height at a mid-stance: the median of the samples
         // around it. Consecutive intervals share a mid-stance, so the last one is kept.
@@ -110,8 +120,8 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
                 if markers {
                     track.toe_height_m[i] = toe_up[i] - (h0 + (h1 - h0) * f);
                 }
-                track.ankle_deg[i] = ankle[i];
             }
+            covered.push(a..b + 1);
         }
         // Before the first and after the last mid-stance (a short walkway trial), the nearest
         // mid-stance's levels hold, up to 1.5 s away and within the same unbroken segment
@@ -132,6 +142,7 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
                 a + 1..(a + reach + 1).min(seg.end)
             };
             let (p, h) = levels(a);
+            covered.push(span.clone());
             for i in span {
                 if !track.pitch_deg[i].is_nan() {
                     continue;
@@ -140,12 +151,27 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
                 if markers {
                     track.toe_height_m[i] = toe_up[i] - h;
                 }
-                track.ankle_deg[i] = ankle[i];
             }
         }
+        unknown_outside(&mut track.ankle_deg, &mut covered);
         out.push(track);
     }
     out
+}
+
+/// Set every value outside the `covered` ranges to `NaN`.
+fn unknown_outside(x: &mut [f64], covered: &mut [std::ops::Range<usize>]) {
+    covered.sort_by_key(|r| r.start);
+    let (mut from, n) = (0, x.len());
+    for r in covered.iter() {
+        if r.start > from {
+            x[from..r.start.min(n)].fill(f64::NAN);
+        }
+        from = from.max(r.end);
+    }
+    if from < n {
+        x[from..].fill(f64::NAN);
+    }
 }
 
 /// The median of the finite values of a short window, exactly as [`crate::signal::median`]
@@ -356,20 +382,31 @@ impl Running {
     }
 
     /// The centred moving average over `width` values, as [`crate::motion::moving_average`].
-    fn mean(&self, width: usize) -> Vec<f64> {
-        let n = self.sum.len() - 1;
+    fn mean(self, width: usize) -> Vec<f64> {
+        let Running { mut sum, count } = self;
+        let n = sum.len() - 1;
         let half = width / 2;
-        (0..n)
-            .map(|i| {
-                let (b, a) = ((i + half + 1).min(n), i.saturating_sub(half));
-                let c = self.count[b] - self.count[a];
-                if c == 0 {
-                    f64::NAN
-                } else {
-                    (self.sum[b] - self.sum[a]) / f64::from(c)
-                }
-            })
-            .collect()
+        // Written over the sums, which a later value needs up to `half` places back: those
+        // are kept in a ring of the last `half + 1`.
+        let mut ring = vec![0.0; half + 1];
+        let mut at = 0;
+        for i in 0..n {
+            let (b, a) = ((i + half + 1).min(n), i.saturating_sub(half));
+            ring[at] = sum[i];
+            // `a` is `i - half` once `i` has passed `half`: the oldest sum in the ring, in
+            // the slot after the newest (the sum before the first value is 0).
+            let next = if at == half { 0 } else { at + 1 };
+            let sa = if a == 0 { 0.0 } else { ring[next] };
+            let c = count[b] - count[a];
+            sum[i] = if c == 0 {
+                f64::NAN
+            } else {
+                (sum[b] - sa) / f64::from(c)
+            };
+            at = next;
+        }
+        sum.truncate(n);
+        sum
     }
 }
 
