@@ -114,6 +114,153 @@ fn tracked_median(x: &[f64], k: usize) -> Vec<f64> {
         .collect()
 }
 
+/// [`running_median`] at a few samples only: the median of the `2k + 1` samples centred on
+/// every `step`-th sample (0, `step`, `2 step`...) and on the last one, each exactly the value
+/// [`running_median`] gives there, and linear in between (where one of two neighbouring
+/// medians is `NaN`, the other is held). `step` 1 is [`running_median`] itself.
+///
+/// The window slides as in [`running_median`] (each sample enters and leaves once, a count
+/// update each), but the median is only brought to its rank at the sampled positions: on a
+/// signal that hardly moves, such as a pivot joint over a second, the medians a few samples
+/// apart differ by less than the samples' noise, and most of the cost of a running median is
+/// in moving it.
+///
+/// ```
+/// use dorsi::signal::{running_median, running_median_sampled};
+/// let x: Vec<f64> = (0..50).map(|i| ((i * 7) % 5) as f64 + 0.1 * i as f64).collect();
+/// let every = running_median(&x, 4);
+/// let sampled = running_median_sampled(&x, 4, 5);
+/// assert_eq!(sampled[10], every[10]);
+/// assert_eq!(sampled[49], every[49]);
+/// let mid = every[10] + (every[15] - every[10]) * 0.4;
+/// assert!((sampled[12] - mid).abs() < 1e-12);
+/// ```
+pub fn running_median_sampled(x: &[f64], k: usize, step: usize) -> Vec<f64> {
+    let n = x.len();
+    let step = step.max(1);
+    if step == 1 || n < 2 {
+        return running_median(x, k);
+    }
+    let at: Vec<usize> = (0..n)
+        .step_by(step)
+        .chain(((n - 1) % step != 0).then_some(n - 1))
+        .collect();
+    let medians = if k <= TRACKED_MAX_HALF {
+        tracked_median_at(x, k, at.iter().copied())
+    } else {
+        let all = sorted_window_median(x, k);
+        at.iter().map(|&i| all[i]).collect()
+    };
+    let mut out = Vec::with_capacity(n);
+    for (j, w) in at.windows(2).enumerate() {
+        let (a, b) = (w[0], w[1]);
+        let (ma, mb) = (medians[j], medians[j + 1]);
+        out.push(ma);
+        match (ma.is_nan(), mb.is_nan()) {
+            (false, false) => {
+                let slope = (mb - ma) / (b - a) as f64;
+                out.extend((1..b - a).map(|d| ma + slope * d as f64));
+            }
+            (false, true) => out.extend(std::iter::repeat_n(ma, b - a - 1)),
+            _ => out.extend(std::iter::repeat_n(mb, b - a - 1)),
+        }
+    }
+    out.push(medians[medians.len() - 1]);
+    out
+}
+
+/// [`tracked_median`] at the positions `at` (increasing) only: every sample still enters
+/// and leaves the counts, but the median moves to its rank only where a value is wanted.
+fn tracked_median_at(x: &[f64], k: usize, at: impl Iterator<Item = usize>) -> Vec<f64> {
+    let n = x.len();
+    // As in `tracked_median`: the median's value, the finite values of the window, those
+    // below the median and those equal to it.
+    let (mut m, mut len, mut below, mut equal) = (f64::NEG_INFINITY, 0usize, 0usize, 0usize);
+    // The window is x[lo..hi].
+    let (mut lo, mut hi) = (0usize, 0usize);
+    at.map(|i| {
+        let (new_lo, new_hi) = (i.saturating_sub(k), (i + k + 1).min(n));
+        // Enter what the new window adds; leave what the old one had before it.
+        let [l, b, e] = tally(&x[hi.max(new_lo)..new_hi], m);
+        let [l2, b2, e2] = tally(&x[lo..new_lo.min(hi)], m);
+        len = len + l - l2;
+        below = below + b - b2;
+        equal = equal + e - e2;
+        (lo, hi) = (new_lo, new_hi);
+        if len == 0 {
+            (m, below, equal) = (f64::NEG_INFINITY, 0, 0);
+            return f64::NAN;
+        }
+        let window = &x[lo..hi];
+        let rank = (len - 1) / 2;
+        while rank < below {
+            (m, equal) = nearest_counted(
+                window,
+                m,
+                |u, m| u < m,
+                |u, best| u > best,
+                f64::NEG_INFINITY,
+            );
+            below -= equal;
+        }
+        while rank >= below + equal {
+            below += equal;
+            (m, equal) =
+                nearest_counted(window, m, |u, m| u > m, |u, best| u < best, f64::INFINITY);
+        }
+        m
+    })
+    .collect()
+}
+
+/// The finite values of `x`, those below `m` and those equal to it (one pass with no
+/// branch).
+#[inline(always)]
+fn tally(x: &[f64], m: f64) -> [usize; 3] {
+    let (mut len, mut below, mut equal) = (0usize, 0usize, 0usize);
+    for &v in x {
+        let finite = v.is_finite();
+        len += usize::from(finite);
+        below += usize::from(finite & (v < m));
+        equal += usize::from(finite & (v == m));
+    }
+    [len, below, equal]
+}
+
+/// [`nearest`] and how many values of the window equal it, from one scan: each of four
+/// lanes keeps its best value and how often it has seen it.
+#[inline(always)]
+fn nearest_counted(
+    window: &[f64],
+    m: f64,
+    side: impl Fn(f64, f64) -> bool,
+    closer: impl Fn(f64, f64) -> bool,
+    start: f64,
+) -> (f64, usize) {
+    let mut best = [start; 4];
+    let mut seen = [0usize; 4];
+    let step = |b: &mut f64, c: &mut usize, u: f64| {
+        let better = side(u, m) & closer(u, *b);
+        let same = u == *b;
+        *c = if better { 1 } else { *c + usize::from(same) };
+        *b = if better { u } else { *b };
+    };
+    let chunks = window.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for ((b, s), &u) in best.iter_mut().zip(seen.iter_mut()).zip(c) {
+            step(b, s, u);
+        }
+    }
+    for &u in tail {
+        step(&mut best[0], &mut seen[0], u);
+    }
+    let pick = |a: f64, b: f64| if closer(b, a) { b } else { a };
+    let v = pick(pick(best[0], best[1]), pick(best[2], best[3]));
+    let count = (0..4).map(|j| if best[j] == v { seen[j] } else { 0 }).sum();
+    (v, count)
+}
+
 /// The window's value nearest to `m` on one side: among the values `side(u, m)` admits, the
 /// one `closer(u, best)` prefers, from `start`. Four running bests over interleaved values
 /// keep the scan free of branches and of one long chain of dependent selections.
@@ -381,6 +528,55 @@ mod tests {
         }
         assert!(running_median(&[f64::NAN, f64::NAN], 0)[0].is_nan());
         assert!(running_median(&[], 3).is_empty());
+    }
+
+    /// The sampled running median: at its sampled positions (every `step`-th and the last)
+    /// the selection per sample's value, linear in between (the other value held next to a
+    /// `NaN`); on the values with ties, `NaN` and a long gap, every window size, and steps
+    /// from 1 to longer than the window.
+    #[test]
+    fn sampled_running_median_is_the_selection_at_its_samples_and_linear_between() {
+        let x: Vec<f64> = (0..400)
+            .map(|i| {
+                if i % 13 == 5 || (150..200).contains(&i) {
+                    f64::NAN
+                } else {
+                    ((i * 37) % 11) as f64 - 0.5 * (i % 3) as f64 + 0.25 * ((i / 40) % 4) as f64
+                }
+            })
+            .collect();
+        for k in [0, 1, 3, 7, 15, 32, 40] {
+            let plain = plain_running_median(&x, k);
+            for step in [1, 2, 5, 15, 31, 90, 399, 400, 1000] {
+                let s = running_median_sampled(&x, k, step);
+                assert_eq!(s.len(), x.len());
+                let mut at: Vec<usize> = (0..x.len()).step_by(step).collect();
+                if at.last() != Some(&(x.len() - 1)) {
+                    at.push(x.len() - 1);
+                }
+                let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+                for w in at.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    assert!(same(s[a], plain[a]), "k {k}, step {step}, sample {a}");
+                    assert!(same(s[b], plain[b]), "k {k}, step {step}, sample {b}");
+                    for (i, &got) in s.iter().enumerate().take(b).skip(a + 1) {
+                        let expected = match (plain[a].is_nan(), plain[b].is_nan()) {
+                            (false, false) => {
+                                plain[a] + (plain[b] - plain[a]) * (i - a) as f64 / (b - a) as f64
+                            }
+                            (false, true) => plain[a],
+                            _ => plain[b],
+                        };
+                        assert!(
+                            (got - expected).abs() < 1e-12 || same(got, expected),
+                            "k {k}, step {step}, sample {i}: {got} against {expected}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(running_median_sampled(&[], 3, 5).is_empty());
+        assert_eq!(running_median_sampled(&[2.0], 3, 5), [2.0]);
     }
 
     /// The running median of finite values (the short windows take the median networks)

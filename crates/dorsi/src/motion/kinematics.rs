@@ -63,7 +63,8 @@ pub enum FootSignal {
     /// heading, rad (needs world points or image depth).
     FootRotation,
     /// Roll of the foot about its long axis: the sole's centre (mid heel–toe) beside the
-    /// ankle (the pivot, its running median over 1 s), rad (needs world points or image depth).
+    /// ankle (the pivot: its running median over 1 s, taken every 0.2 s and linear in
+    /// between), rad (needs world points or image depth).
     FootEversion,
 }
 
@@ -192,92 +193,35 @@ pub fn foot_signal(
     let heel = find(sk, side, "heel")?;
     let toe = find(sk, side, "toe")?;
     let frame = Frame::of(sk, &[heel, toe]);
-    let n = heel.position.len().min(toe.position.len());
-    // The heel-to-toe vectors, one array per component (heights need none).
-    let (mut fx, mut fy, mut fz) = (Vec::new(), Vec::new(), Vec::new());
-    if which.is_angle() {
-        fx.reserve_exact(n);
-        fy.reserve_exact(n);
-        fz.reserve_exact(n);
-        for (h, t) in heel.position[..n].iter().zip(&toe.position[..n]) {
-            let f = frame.body(t) - frame.body(h);
-            fx.push(f.x);
-            fy.push(f.y);
-            fz.push(f.z);
-        }
-    }
-    let foot_at = |i: usize| Vector3::new(fx[i], fy[i], fz[i]);
-    // Forward: median horizontal heel-to-toe direction (per component, finite values).
-    let fwd = {
-        let m = |c: &[f64]| super::stats::median(c.iter().copied());
-        Vector3::new(m(&fx), m(&fy), 0.0)
-            .try_normalize(1e-12)
-            .unwrap_or_else(Vector3::x)
-    };
-    let up = Vector3::z();
-    let lateral = up.cross(&fwd);
-    let values: Vec<f64> = match which {
-        FootSignal::FootPitch => (0..n)
-            .map(|i| {
-                let v = foot_at(i);
-                atan2(v.z, Vector3::new(v.x, v.y, 0.0).dot(&fwd))
-            })
-            .collect(),
-        FootSignal::HeelHeight | FootSignal::ToeHeight => {
-            let p = if which == FootSignal::HeelHeight {
-                heel
-            } else {
-                toe
-            };
-            p.position.iter().map(|v| frame.body(v).z).collect()
-        }
-        FootSignal::AnkleAngle => {
-            let ankle = find(sk, side, "ankle")?;
-            let knee = find(sk, side, "knee")?;
-            (0..n)
-                .map(|i| {
-                    let shank = frame.body(&knee.position[i]) - frame.body(&ankle.position[i]);
-                    let f = foot_at(i);
-                    // In the sagittal plane (forward, up): signed angle from foot to shank.
-                    let (fx, fz) = (Vector3::new(f.x, f.y, 0.0).dot(&fwd), f.z);
-                    let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
-                    let between = atan2(fx * sz - fz * sx, fx * sx + fz * sz);
-                    std::f64::consts::FRAC_PI_2 - between
-                })
-                .collect()
-        }
-        FootSignal::FootRotation => {
-            if !frame.depth {
-                return Err(MotionError::NeedsDepth("foot rotation"));
+    let values = if which.is_angle() {
+        // One loop per kind of frame, each with its own point transform (no per-frame test
+        // of the frame's kind).
+        let a = frame.aspect;
+        let ctx = Angles {
+            rec,
+            sk,
+            which,
+            side,
+            heel,
+            toe,
+            depth: frame.depth,
+        };
+        match (frame.image, frame.depth) {
+            (false, _) => ctx.values(|v: &Vector3<f64>| *v)?,
+            (true, true) => {
+                ctx.values(move |v: &Vector3<f64>| Vector3::new(v.x * a, v.z * a, -v.y))?
             }
-            (0..n)
-                .map(|i| {
-                    let v = foot_at(i);
-                    atan2(v.dot(&lateral), v.dot(&fwd))
-                })
-                .collect()
-        }
-        FootSignal::FootEversion => {
-            if !frame.depth {
-                return Err(MotionError::NeedsDepth("foot eversion"));
+            (true, false) => {
+                ctx.values(move |v: &Vector3<f64>| Vector3::new(v.x * a, 0.0, -v.y))?
             }
-            // The ankle is the pivot and hardly moves: its running median over a second has
-            // no noise to add to the foot's (and ignores a few frames of swapped legs).
-            let ankle = find(sk, side, "ankle")?;
-            let half = (rec.sampling_rate_hz / 2.0).round() as usize;
-            let comp = |k: usize| -> Vec<f64> {
-                let v: Vec<f64> = ankle.position.iter().map(|p| frame.body(p)[k]).collect();
-                crate::signal::running_median(&v, half)
-            };
-            let (ax, ay, az) = (comp(0), comp(1), comp(2));
-            (0..n)
-                .map(|i| {
-                    let mid = (frame.body(&heel.position[i]) + frame.body(&toe.position[i])) / 2.0;
-                    let d = mid - Vector3::new(ax[i], ay[i], az[i]);
-                    atan2(d.dot(&lateral), -d.dot(&up))
-                })
-                .collect()
         }
+    } else {
+        let p = if which == FootSignal::HeelHeight {
+            heel
+        } else {
+            toe
+        };
+        p.position.iter().map(|v| frame.body(v).z).collect()
     };
     let unit = if which.is_angle() {
         "rad"
@@ -297,6 +241,125 @@ pub fn foot_signal(
     };
     Ok(MotionSignal::new(which.name(), unit, values)
         .with_origin(format!("{side} foot keypoints ({space})")))
+}
+
+/// The eversion pivot's running median is brought to its rank every this many seconds and
+/// is linear in between (see [`crate::signal::running_median_sampled`]).
+const PIVOT_STEP_S: f64 = 0.2;
+
+/// What an angle signal needs: the recording, the side's heel and toe.
+struct Angles<'a> {
+    rec: &'a Recording,
+    sk: &'a Skeleton,
+    which: FootSignal,
+    side: &'a str,
+    heel: &'a Point,
+    toe: &'a Point,
+    depth: bool,
+}
+
+impl Angles<'_> {
+    /// The angle per frame, with `body` taking a point to the body-like frame
+    /// ([`Frame::body`]).
+    #[inline(always)]
+    fn values<B>(&self, body: B) -> Result<Vec<f64>, MotionError>
+    where
+        B: Fn(&Vector3<f64>) -> Vector3<f64> + Copy,
+    {
+        let n = self.heel.position.len().min(self.toe.position.len());
+        let (heel, toe) = (&self.heel.position[..n], &self.toe.position[..n]);
+        // The heel-to-toe vector of each frame.
+        let foot = move |h: &Vector3<f64>, t: &Vector3<f64>| body(t) - body(h);
+        // Forward: median horizontal heel-to-toe direction (per component, finite values).
+        let fwd = {
+            let (mut fx, mut fy) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for (h, t) in heel.iter().zip(toe) {
+                let f = foot(h, t);
+                fx.push(f.x);
+                fy.push(f.y);
+            }
+            let m = |c: &[f64]| super::stats::median(c.iter().copied());
+            Vector3::new(m(&fx), m(&fy), 0.0)
+                .try_normalize(1e-12)
+                .unwrap_or_else(Vector3::x)
+        };
+        let up = Vector3::z();
+        let lateral = up.cross(&fwd);
+        let pairs = heel.iter().zip(toe);
+        // Each frame's angle is atan2(y, x) of the pair it pushes.
+        let mut out = Vec::with_capacity(n);
+        let mut push = |(y, x): (f64, f64)| out.push(atan2(y, x));
+        match self.which {
+            FootSignal::FootPitch => pairs.for_each(|(h, t)| {
+                let v = foot(h, t);
+                push((v.z, Vector3::new(v.x, v.y, 0.0).dot(&fwd)));
+            }),
+            FootSignal::AnkleAngle => {
+                let ankle = find(self.sk, self.side, "ankle")?;
+                let knee = find(self.sk, self.side, "knee")?;
+                let (ankle, knee) = (&ankle.position[..n], &knee.position[..n]);
+                pairs
+                    .zip(ankle.iter().zip(knee))
+                    .for_each(|((h, t), (a, k))| {
+                        let shank = body(k) - body(a);
+                        let f = foot(h, t);
+                        // In the sagittal plane (forward, up): signed angle from foot to shank.
+                        let (fx, fz) = (Vector3::new(f.x, f.y, 0.0).dot(&fwd), f.z);
+                        let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
+                        push((fx * sz - fz * sx, fx * sx + fz * sz));
+                    });
+                for v in &mut out {
+                    *v = std::f64::consts::FRAC_PI_2 - *v;
+                }
+            }
+            FootSignal::FootRotation => {
+                if !self.depth {
+                    return Err(MotionError::NeedsDepth("foot rotation"));
+                }
+                pairs.for_each(|(h, t)| {
+                    let v = foot(h, t);
+                    push((v.dot(&lateral), v.dot(&fwd)));
+                });
+            }
+            FootSignal::FootEversion => {
+                if !self.depth {
+                    return Err(MotionError::NeedsDepth("foot eversion"));
+                }
+                // The ankle is the pivot and hardly moves: its running median over a second
+                // has no noise to add to the foot's (and ignores a few frames of swapped legs).
+                let ankle = find(self.sk, self.side, "ankle")?;
+                let rate = self.rec.sampling_rate_hz;
+                let half = (rate / 2.0).round() as usize;
+                let step = (PIVOT_STEP_S * rate).round().max(1.0) as usize;
+                let len = ankle.position.len();
+                let (mut ax, mut ay, mut az) = (
+                    Vec::with_capacity(len),
+                    Vec::with_capacity(len),
+                    Vec::with_capacity(len),
+                );
+                for p in &ankle.position {
+                    let b = body(p);
+                    ax.push(b.x);
+                    ay.push(b.y);
+                    az.push(b.z);
+                }
+                let pivot = |c: &[f64]| crate::signal::running_median_sampled(c, half, step);
+                let (ax, ay, az) = (pivot(&ax), pivot(&ay), pivot(&az));
+                let (ax, ay, az) = (&ax[..n], &ay[..n], &az[..n]);
+                pairs
+                    .zip(ax.iter().zip(ay).zip(az))
+                    .for_each(|((h, t), ((&x, &y), &z))| {
+                        let mid = (body(h) + body(t)) / 2.0;
+                        let d = mid - Vector3::new(x, y, z);
+                        push((d.dot(&lateral), -d.dot(&up)));
+                    });
+            }
+            FootSignal::HeelHeight | FootSignal::ToeHeight => {
+                unreachable!("heights are not angles")
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
