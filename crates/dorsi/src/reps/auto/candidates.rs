@@ -798,13 +798,34 @@ fn covariance(
     let (rows, means): (_, Vec<f64>) = match fine {
         Some(f) => {
             let m = f.range.len();
-            // Each channel's sum in sample order, all channels side by side (independent
+            // Each channel's sum in sample order, four channels side by side (independent
             // chains of additions overlap; one alone waits on each addition).
             let mut sums = vec![0.0; c];
-            for i in f.range.clone() {
-                for ((s, x), w) in sums.iter_mut().zip(&f.columns).zip(&f.weights) {
-                    *s += x[i] * w;
+            let r = f.range.clone();
+            for a in (0..c).step_by(4) {
+                let four = a + 4 <= c;
+                if !four {
+                    for b in a..c {
+                        let w = f.weights[b];
+                        sums[b] = f.columns[b][r.clone()].iter().map(|v| v * w).sum::<f64>();
+                    }
+                    break;
                 }
+                let (x0, x1, x2, x3) = (
+                    &f.columns[a][r.clone()],
+                    &f.columns[a + 1][r.clone()],
+                    &f.columns[a + 2][r.clone()],
+                    &f.columns[a + 3][r.clone()],
+                );
+                let w = &f.weights[a..a + 4];
+                let mut s = [0.0; 4];
+                for (((v0, v1), v2), v3) in x0.iter().zip(x1).zip(x2).zip(x3) {
+                    s[0] += v0 * w[0];
+                    s[1] += v1 * w[1];
+                    s[2] += v2 * w[2];
+                    s[3] += v3 * w[3];
+                }
+                sums[a..a + 4].copy_from_slice(&s);
             }
             let means = sums.into_iter().map(|s| s / m as f64).collect();
             let step = m.div_ceil(max_rows).max(f.min_step).max(1);
@@ -819,20 +840,28 @@ fn covariance(
             (range.clone().step_by(step), means)
         }
     };
-    // Contiguous, so the inner loop vectorises.
-    let mut row = vec![0.0; c];
-    for i in rows {
-        for (a, (r, m)) in row.iter_mut().zip(&means).enumerate() {
-            *r = at(a, i) - m;
-        }
-        let mut at = 0;
-        for a in 0..c {
-            let ra = row[a];
-            let dst = &mut packed[at..at + c - a];
-            for (d, rb) in dst.iter_mut().zip(&row[a..]) {
-                *d += ra * rb;
+    // Blocks of rows are read channel by channel (each channel's samples in order, which
+    // the cache follows), then added row by row as before. Contiguous rows, so the inner
+    // loop vectorises.
+    const BLOCK: usize = 128;
+    let rows: Vec<usize> = rows.collect();
+    let mut block = vec![0.0; BLOCK.min(rows.len()) * c];
+    for chunk in rows.chunks(BLOCK) {
+        for (a, m) in means.iter().enumerate() {
+            for (r, &i) in chunk.iter().enumerate() {
+                block[r * c + a] = at(a, i) - m;
             }
-            at += c - a;
+        }
+        for row in block.chunks_exact(c).take(chunk.len()) {
+            let mut at = 0;
+            for a in 0..c {
+                let ra = row[a];
+                let dst = &mut packed[at..at + c - a];
+                for (d, rb) in dst.iter_mut().zip(&row[a..]) {
+                    *d += ra * rb;
+                }
+                at += c - a;
+            }
         }
     }
     packed
