@@ -805,9 +805,12 @@ fn covariance(
             for a in (0..c).step_by(4) {
                 let four = a + 4 <= c;
                 if !four {
-                    for b in a..c {
-                        let w = f.weights[b];
-                        sums[b] = f.columns[b][r.clone()].iter().map(|v| v * w).sum::<f64>();
+                    for ((s, x), w) in sums[a..]
+                        .iter_mut()
+                        .zip(&f.columns[a..])
+                        .zip(&f.weights[a..])
+                    {
+                        *s = x[r.clone()].iter().map(|v| v * w).sum::<f64>();
                     }
                     break;
                 }
