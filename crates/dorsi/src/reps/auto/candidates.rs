@@ -462,9 +462,9 @@ fn mirror_name(name: &str) -> Option<String> {
 /// keypoints, or (without either) the plain signals.
 ///
 /// With `fine` (the analysis grid, when `grid` is coarser by a whole factor), the keypoints
-/// are read on the analysis grid, their jitter measured there (over the pairs of samples
-/// both observed), and their channels are its block means; the keypoint groups then come
-/// with the [`Keypoints`] that builds their projections on the analysis grid.
+/// are read, filled, measured (jitter), rid of glitches and smoothed on the analysis grid,
+/// and their channels are block means of that; the keypoint groups then come with the
+/// [`Keypoints`] that builds their projections on the analysis grid.
 pub(crate) fn groups(
     rec: &Recording,
     grid: &Grid,

@@ -15,7 +15,12 @@
 //!    right points averaged (immune to side swaps); beside them, auxiliary candidates: the
 //!    same for each axis of the points on its own; for a recording of plain signals only:
 //!    their principal components (standardised). When any IMU has a gyroscope,
-//!    accelerometer-only tags are left out.
+//!    accelerometer-only tags are left out. Keypoints alone (dozens of channels) are
+//!    prepared on the analysis grid, but their candidates are made from block means of a
+//!    few grid samples (the scoring rate, 10 Hz or more; principal directions from the
+//!    grid's own rows), and the choice and the bouts are made there; a candidate's
+//!    projection on the analysis grid is built only when a decision or the segmentation
+//!    needs it.
 //! 3. **Choice.** Each candidate's autocorrelation (FFT, O(n log n)) is searched for its first
 //!    strong local maximum between [`AutoParams::min_period_s`] and
 //!    [`AutoParams::max_period_s`] (compared without the estimator's taper). The rep cycle is
