@@ -43,7 +43,7 @@ use nalgebra::Vector3;
 use serde::Serialize;
 
 use super::signals::{MotionError, MotionSignal};
-use super::stats::atan2;
+use super::stats::atan2_each;
 use crate::{Point, Recording, Skeleton, Space};
 
 /// A foot or ankle signal from keypoints.
@@ -286,9 +286,13 @@ impl Angles<'_> {
         let up = Vector3::z();
         let lateral = up.cross(&fwd);
         let pairs = heel.iter().zip(toe);
-        // Each frame's angle is atan2(y, x) of the pair it pushes.
-        let mut out = Vec::with_capacity(n);
-        let mut push = |(y, x): (f64, f64)| out.push(atan2(y, x));
+        // Each frame's angle is atan2(y, x) of the pair it pushes: the pairs first, then the
+        // angles four at a time.
+        let (mut ys, mut xs) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut push = |(y, x): (f64, f64)| {
+            ys.push(y);
+            xs.push(x);
+        };
         match self.which {
             FootSignal::FootPitch => pairs.for_each(|(h, t)| {
                 let v = foot(h, t);
@@ -308,9 +312,11 @@ impl Angles<'_> {
                         let (sx, sz) = (Vector3::new(shank.x, shank.y, 0.0).dot(&fwd), shank.z);
                         push((fx * sz - fz * sx, fx * sx + fz * sz));
                     });
+                let mut out = atan2_each(&ys, &xs);
                 for v in &mut out {
                     *v = std::f64::consts::FRAC_PI_2 - *v;
                 }
+                return Ok(out);
             }
             FootSignal::FootRotation => {
                 if !self.depth {
@@ -358,7 +364,7 @@ impl Angles<'_> {
                 unreachable!("heights are not angles")
             }
         }
-        Ok(out)
+        Ok(atan2_each(&ys, &xs))
     }
 }
 
