@@ -454,6 +454,44 @@ mod tests {
         ));
     }
 
+    /// The eversion pivot (the ankle's running median, taken every 0.2 s) keeps a constant
+    /// roll through the ankle's jitter and through three frames where the ankle jumps to
+    /// the other leg, as it did when taken at every frame.
+    #[test]
+    fn eversion_pivot_ignores_jitter_and_a_short_leg_swap() {
+        let n = 400;
+        let roll = 15f64.to_radians();
+        let ankle = Vector3::new(0.05, 0.0, 0.07);
+        // Mid-sole 0.07 m below the ankle, rolled to +y; heel and toe 0.1 m either side.
+        let mid = ankle + Vector3::new(0.05, 0.07 * roll.sin(), -0.07 * roll.cos());
+        let jitter = |i: usize| 0.001 * (((i * 7919) % 13) as f64 / 6.0 - 1.0);
+        let ankles: Vec<Vector3<f64>> = (0..n)
+            .map(|i| {
+                if (200..203).contains(&i) {
+                    ankle + Vector3::new(0.0, -0.2, 0.0)
+                } else {
+                    ankle + Vector3::new(jitter(i), jitter(i + 5), jitter(i + 11))
+                }
+            })
+            .collect();
+        let rec = skeleton(
+            Space::World,
+            vec![
+                ("RHEE", vec![mid - Vector3::new(0.1, 0.0, 0.0); n]),
+                ("RTOE", vec![mid + Vector3::new(0.1, 0.0, 0.0); n]),
+                ("RANK", ankles),
+            ],
+        );
+        let s = foot_signal(&rec, FootSignal::FootEversion, "right").expect("eversion");
+        assert_eq!(s.values.len(), n);
+        let worst = s
+            .values
+            .iter()
+            .map(|v| (v - roll).abs().to_degrees())
+            .fold(0.0, f64::max);
+        assert!(worst < 1.0, "largest error {worst:.2}°");
+    }
+
     #[test]
     fn image_points_are_y_down() {
         // Normalised image: toe up by 0.01 of the image height over 0.1 of its width.
