@@ -436,14 +436,15 @@ fn still_and_wandering_recordings_give_no_reps() {
         !bad.iter().any(|b| b.0 == 40.0 && b.1 == 0.0),
         "still 40 s recordings with reps:\n{list}"
     );
-    // Known limitation, measured 2026-11-24: 7 of the 54 give reps, all random walks (9
-    // before, 6 of them jitter alone). Jitter is told apart by its size: keypoint reps must
+    // Known limitation, measured 2026-11-24: 6 of the 54 give reps, all random walks (9,
+    // then 7, before; 6 of the 9 were jitter alone; the keypoints' coarse scoring grid
+    // took one more). Jitter is told apart by its size: keypoint reps must
     // reach 5 times the points' frame-to-frame jitter (`min_noise_ratio`; jitter-only reps
     // measure 0.4 to 2.2, the smallest Countix reps 27). A random walk's excursions are as
     // large as real reps (15 to 60) and repeat by chance over a few periods. With the old
     // periodicity threshold (0.2) 4 of 54 give reps, but Countix squats lose 2 clips.
     // The floor keeps it from growing.
-    assert!(bad.len() <= 7, "{} of 54 give reps:\n{list}", bad.len());
+    assert!(bad.len() <= 6, "{} of 54 give reps:\n{list}", bad.len());
 }
 
 #[test]
