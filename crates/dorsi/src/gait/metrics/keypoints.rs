@@ -5,6 +5,7 @@ use nalgebra::Vector3;
 use super::{intervals, mid_stances, FootTrack, MetricParams};
 use crate::detect::DetectedEvent;
 use crate::motion::moving_average;
+use crate::motion::stats::atan2_each;
 use crate::{Point, Recording, Skeleton, Space};
 
 /// Foot tracks of the left and right foot from heel and toe points (and knee and ankle
@@ -255,9 +256,8 @@ const BLOCK: usize = 64;
 /// for image or 2-D points, whose shank is signed along the foot by x alone). The smoothing
 /// is [`moving_average`]'s, value for value ([`Running`]).
 ///
-/// The angles go through [`atan2_lanes`] a block of frames at a time: the frames' sine and
-/// cosine pairs are gathered first, then one loop without branches turns them into angles,
-/// which the compiler runs two frames at a time.
+/// The angles go through [`atan2_each`] a block of frames at a time: the frames' sine and
+/// cosine pairs are gathered first, then turned into angles four frames at a time.
 fn frame_signals(
     heel: &Point,
     toe: &Point,
@@ -280,7 +280,7 @@ fn frame_signals(
             ys[k] = up;
             xs[k] = d;
         }
-        atan2_lanes(&ys[..len], &xs[..len], &mut angles[..len]);
+        angles[..len].copy_from_slice(&atan2_each(&ys[..len], &xs[..len]));
         for a in &mut angles[..len] {
             *a = a.to_degrees();
         }
@@ -320,7 +320,7 @@ fn frame_signals(
                 ys[k] = (fd * su - fu * sd).abs();
                 xs[k] = fd * sd + fu * su;
             }
-            atan2_lanes(&ys[..len], &xs[..len], &mut angles[..len]);
+            angles[..len].copy_from_slice(&atan2_each(&ys[..len], &xs[..len]));
             ankle.extend(angles[..len].iter().zip(&valid).map(|(a, &ok)| {
                 if ok {
                     90.0 - a.to_degrees()
@@ -407,74 +407,6 @@ impl Running {
         }
         sum.truncate(n);
         sum
-    }
-}
-
-/// [`crate::motion::stats::atan2`] of each pair, bit for bit, written with selects rather
-/// than branches so that the loop runs on vector lanes: the same reduction (`t`,
-/// `(t − 1) / (t + 1)` or `−1 / t`, the middle one written as a division by 1 for `t`
-/// itself, which is exact), the same Cephes polynomials and the same quadrant rule.
-fn atan2_lanes(ys: &[f64], xs: &[f64], out: &mut [f64]) {
-    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};
-    // The constants of `motion::stats::atan2` (Cephes `atan.c`).
-    const P: [f64; 5] = [
-        -8.750_608_600_031_904e-1,
-        -1.615_753_718_733_365e1,
-        -7.500_855_792_314_705e1,
-        -1.228_866_684_490_136e2,
-        -6.485_021_904_942_025e1,
-    ];
-    const Q: [f64; 5] = [
-        2.485_846_490_142_306_3e1,
-        1.650_270_098_316_988_5e2,
-        4.328_810_604_912_903e2,
-        4.853_903_996_359_137e2,
-        1.945_506_571_482_614e2,
-    ];
-    const T3P8: f64 = 2.414_213_562_373_095;
-    const MOREBITS: f64 = 6.123_233_995_736_766e-17;
-    for ((o, &y), &x) in out.iter_mut().zip(ys).zip(xs) {
-        let (ax, ay) = (x.abs(), y.abs());
-        // NaN for 0 / 0 or a NaN in; infinite for ax = 0.
-        let t = ay / ax;
-        let (big, mid) = (t > T3P8, t > 0.66);
-        let num = if big {
-            -1.0
-        } else if mid {
-            t - 1.0
-        } else {
-            t
-        };
-        let den = if big {
-            t
-        } else if mid {
-            t + 1.0
-        } else {
-            1.0
-        };
-        let base = if big {
-            FRAC_PI_2
-        } else if mid {
-            FRAC_PI_4
-        } else {
-            0.0
-        };
-        let more = if big {
-            MOREBITS
-        } else if mid {
-            0.5 * MOREBITS
-        } else {
-            0.0
-        };
-        let u = num / den;
-        let z = u * u;
-        let p = (((P[0] * z + P[1]) * z + P[2]) * z + P[3]) * z + P[4];
-        let q = ((((z + Q[0]) * z + Q[1]) * z + Q[2]) * z + Q[3]) * z + Q[4];
-        let a = base + (u * (z * p / q) + u + more);
-        // Both zero: the angle of the axis (0 or π by the signs below), as `f64::atan2`.
-        let a = if ax == 0.0 && ay == 0.0 { 0.0 } else { a };
-        let a = if x.is_sign_negative() { PI - a } else { a };
-        *o = if y.is_sign_negative() { -a } else { a };
     }
 }
 
@@ -586,64 +518,5 @@ pub fn image_aspect(sk: &Skeleton) -> f64 {
         k
     } else {
         1.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atan2_lanes_is_the_scalar_atan2_bit_for_bit() {
-        // Every quadrant, the reduction's boundaries, the axes and zeros of both signs; a
-        // small LCG supplies the points.
-        let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        };
-        let mut ys = Vec::new();
-        let mut xs = Vec::new();
-        for i in 0..100_000 {
-            let scale = 10f64.powi(i % 9 - 4);
-            ys.push(next() * scale);
-            xs.push(next());
-        }
-        for &(y, x) in &[
-            (0.66, 1.0),
-            (0.660_000_000_000_001, 1.0),
-            (2.414_213_562_373_095, 1.0),
-            (2.414_213_562_373_096, -1.0),
-            (1.0, 1.0),
-            (1.0, 0.0),
-            (-1.0, 0.0),
-            (-1.0, -0.0),
-            (0.0, -1.0),
-            (-0.0, -1.0),
-            (0.0, 1.0),
-            (0.0, 0.0),
-            (-0.0, 0.0),
-            (0.0, -0.0),
-            (-0.0, -0.0),
-            (1e-300, -1.0),
-        ] {
-            ys.push(y);
-            xs.push(x);
-        }
-        let mut out = vec![0.0; ys.len()];
-        atan2_lanes(&ys, &xs, &mut out);
-        for ((&y, &x), &a) in ys.iter().zip(&xs).zip(&out) {
-            let want = crate::motion::stats::atan2(y, x);
-            assert_eq!(
-                a.to_bits(),
-                want.to_bits(),
-                "atan2({y}, {x}): {a} against {want}"
-            );
-        }
-        let mut nan = [0.0];
-        atan2_lanes(&[f64::NAN], &[1.0], &mut nan);
-        assert!(nan[0].is_nan());
-        atan2_lanes(&[1.0], &[f64::NAN], &mut nan);
-        assert!(nan[0].is_nan());
     }
 }
