@@ -16,6 +16,10 @@
 //! 4. **Excursions.** The typical amplitude is the median peak of the clear excursions. An
 //!    excursion enters at [`SegmentParams::min_rep_fraction`] of it and leaves at half that
 //!    (hysteresis), so fidgets and tremor do not count and a wobble does not split a rep.
+//!    Two reps the signal does not leave rest between (a fidget or noise kept it above the
+//!    exit level) are split where it falls to [`SegmentParams::split_fraction`] of both
+//!    peaks, when it stays below half the lower one for at least
+//!    [`SegmentParams::min_rep_s`] (a return towards rest, not a glitch).
 //!    Both-ways exercises pair an excursion with the next opposite one when the signal
 //!    passes through rest without stopping there longer than
 //!    [`SegmentParams::max_turn_rest_s`].
@@ -84,6 +88,12 @@ pub struct SegmentParams {
     /// Reps further apart than this, and than 3 times the median gap between reps, are in
     /// different sets, s. Default 20.
     pub min_set_rest_s: f64,
+    /// Two reps with no clear rest between them (a fidget or noise kept the signal above
+    /// the exit level) are split where the signal falls to this share of the lower of the
+    /// two peaks or below. Default 0.4: a wobble in a hold or at a rep's top dips a tenth
+    /// or two, a return towards rest more than half; below 0.45 the movement's halfway
+    /// point is reached on both sides, so both borders are measured.
+    pub split_fraction: f64,
 }
 
 impl Default for SegmentParams {
@@ -100,6 +110,7 @@ impl Default for SegmentParams {
             max_turn_rest_s: 1.0,
             min_rep_s: 0.3,
             min_set_rest_s: 20.0,
+            split_fraction: 0.4,
         }
     }
 }
@@ -184,6 +195,13 @@ impl SegmentParams {
             0.0,
             3600.0,
             "0 to 3600 s",
+        )?;
+        check(
+            "split_fraction",
+            self.split_fraction,
+            0.0,
+            0.9,
+            "0 (never split) to 0.9",
         )?;
         Ok(())
     }
@@ -454,12 +472,14 @@ struct Lobe {
     level: f64,
 }
 
-/// Excursions of `sign · e`: runs above `exit` that reach `enter`, at least `min_len` long.
-fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize) -> Vec<Lobe> {
+/// Excursions of `sign · e`: runs above `exit` that reach `enter`, at least `min_len` long,
+/// each split where it falls to `split` of both neighbouring peaks ([`split_run`]).
+fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize, split: f64) -> Vec<Lobe> {
     let mut out = Vec::new();
     let mut i = 0;
     let n = e.len();
     let mut buf = Vec::new();
+    let mut parts = Vec::new();
     while i < n {
         if sign * e[i] <= exit {
             i += 1;
@@ -473,11 +493,22 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize) -> Vec<Lob
             }
             i += 1;
         }
-        let peak = sign * e[peak_idx];
-        if peak >= enter && i - a >= min_len {
+        if sign * e[peak_idx] < enter || i - a < min_len {
+            continue;
+        }
+        parts.clear();
+        split_run(e, sign, (a, i), enter, min_len, split, &mut parts);
+        for &(a, b) in &parts {
+            let mut peak_idx = a;
+            for j in a..b {
+                if sign * e[j] > sign * e[peak_idx] {
+                    peak_idx = j;
+                }
+            }
+            let peak = sign * e[peak_idx];
             buf.clear();
             buf.extend(
-                e[a..i]
+                e[a..b]
                     .iter()
                     .map(|v| sign * v)
                     .filter(|&v| v >= 0.9 * peak),
@@ -491,7 +522,7 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize) -> Vec<Lob
             out.push(Lobe {
                 sign,
                 a,
-                b: i,
+                b,
                 peak_idx,
                 peak,
                 level,
@@ -501,13 +532,77 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize) -> Vec<Lob
     out
 }
 
+/// The parts of the run `a..b` of `sign · e` (in order, into `out`): split at the deepest
+/// sample `j` where the run's maxima on both sides reach `enter` and at least `v / split`
+/// (`v` the value at `j`), each side at least `min_len` long, and where the signal stays
+/// below half the lower maximum for at least `min_len` samples around `j` (a return towards
+/// rest, not a glitch the despiker left); then each part the same way. A run with no such
+/// sample is one part. `split` 0 never splits.
+fn split_run(
+    e: &[f64],
+    sign: f64,
+    (a, b): (usize, usize),
+    enter: f64,
+    min_len: usize,
+    split: f64,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let y = |j: usize| sign * e[j];
+    let mut at = None;
+    if split > 0.0 && b - a >= 2 * min_len.max(1) {
+        // Highest value from the left end up to each sample, then from each to the right end.
+        let mut left = Vec::with_capacity(b - a);
+        let mut m = f64::NEG_INFINITY;
+        for j in a..b {
+            m = m.max(y(j));
+            left.push(m);
+        }
+        // Candidates: (value, sample, half the lower maximum).
+        let mut candidates = Vec::new();
+        let mut right = f64::NEG_INFINITY;
+        for j in (a..b).rev() {
+            right = right.max(y(j));
+            let lower = left[j - a].min(right);
+            if j - a >= min_len && b - j >= min_len && lower >= enter.max(y(j) / split) {
+                candidates.push((y(j), j, 0.5 * lower));
+            }
+        }
+        candidates.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let mut rejected: Vec<(usize, usize)> = Vec::new();
+        for (_, j, half) in candidates {
+            if rejected.iter().any(|&(lo, hi)| (lo..=hi).contains(&j)) {
+                continue;
+            }
+            let (mut lo, mut hi) = (j, j);
+            while lo > a && y(lo - 1) < half {
+                lo -= 1;
+            }
+            while hi + 1 < b && y(hi + 1) < half {
+                hi += 1;
+            }
+            if hi - lo + 1 >= min_len {
+                at = Some(j);
+                break;
+            }
+            rejected.push((lo, hi));
+        }
+    }
+    match at {
+        Some(j) => {
+            split_run(e, sign, (a, j), enter, min_len, split, out);
+            split_run(e, sign, (j, b), enter, min_len, split, out);
+        }
+        None => out.push((a, b)),
+    }
+}
+
 /// The typical amplitude of excursions of `sign · e`: the median peak of the clear ones.
-fn typical_amplitude(e: &[f64], sign: f64, min_len: usize) -> Option<f64> {
+fn typical_amplitude(e: &[f64], sign: f64, min_len: usize, split: f64) -> Option<f64> {
     let top = stats::quantiles(sparse(e).map(|v| sign * v), [0.995])[0];
     if top.is_nan() || top <= 0.0 {
         return None;
     }
-    let provisional = lobes(e, sign, 0.3 * top, 0.15 * top, min_len);
+    let provisional = lobes(e, sign, 0.3 * top, 0.15 * top, min_len, split);
     if provisional.is_empty() {
         return Some(top);
     }
@@ -802,7 +897,7 @@ pub fn segment_signal(
     let mut amplitude = [None, None];
     let mut all: Vec<Lobe> = Vec::new();
     for (k, &s) in signs.iter().enumerate() {
-        let Some(a) = typical_amplitude(&e, s, min_len) else {
+        let Some(a) = typical_amplitude(&e, s, min_len, params.split_fraction) else {
             continue;
         };
         // Excursions no larger than 4 noise widths are noise.
@@ -812,7 +907,14 @@ pub fn segment_signal(
         }
         amplitude[k] = Some(a);
         let enter = params.min_rep_fraction * a;
-        all.extend(lobes(&e, s, enter, 0.5 * enter, min_len));
+        all.extend(lobes(
+            &e,
+            s,
+            enter,
+            0.5 * enter,
+            min_len,
+            params.split_fraction,
+        ));
     }
     all.sort_by_key(|l| l.a);
     out.typical_amplitude = amplitude[0].or(amplitude[1]);
@@ -1079,6 +1181,56 @@ mod tests {
             );
         }
         assert_eq!(s.sets.len(), 1);
+    }
+
+    #[test]
+    fn reps_bridged_by_a_fidget_split_and_a_glitch_in_a_hold_does_not() {
+        let rate = 50.0;
+        // Raises of 10 (1 s ramps, 2 s hold) at 2, 8, 14 and 20 s. Between the first two
+        // the foot does not return to rest: a fidget of 2 (20 % of a rep, from 5 to 9 s)
+        // keeps the signal above the exit level (15 %), so hysteresis alone makes one rep of
+        // them.
+        let mut x = raises(
+            rate,
+            &[
+                (2.0, 10.0),
+                (5.0, 2.0),
+                (8.0, 10.0),
+                (14.0, 10.0),
+                (20.0, 10.0),
+            ],
+            1.0,
+            2.0,
+            28.0,
+        );
+        // Six samples (0.12 s) down to 2 in the third rep's hold: too short to be a return.
+        for v in &mut x[(16.0 * rate) as usize..(16.0 * rate) as usize + 6] {
+            *v = 2.0;
+        }
+        let spec = SegmentSpec {
+            pattern: Pattern::OneWay,
+            first_sign: Some(1.0),
+        };
+        let s = segment_signal(&x, rate, 0.0, &spec, &SegmentParams::default());
+        let starts: Vec<f64> = s.reps.iter().map(|r| r.start_s).collect();
+        assert_eq!(s.reps.len(), 4, "{starts:?}");
+        // The first rep ends in the fidget's valley, where the second starts.
+        assert!((s.reps[0].start_s - 2.0).abs() < 0.2, "{:?}", s.reps[0]);
+        assert!(
+            (5.5..8.0).contains(&s.reps[0].end_s)
+                && (5.5..8.2).contains(&s.reps[1].start_s)
+                && s.reps[0].end_s <= s.reps[1].start_s,
+            "{:?}",
+            &s.reps[..2]
+        );
+        assert!((s.reps[1].end_s - 12.0).abs() < 0.2, "{:?}", s.reps[1]);
+        assert!(s.reps.iter().all(|r| r.complete), "{:?}", s.reps);
+        // With splitting off (`split_fraction` 0), the first two are one rep.
+        let params = SegmentParams {
+            split_fraction: 0.0,
+            ..SegmentParams::default()
+        };
+        assert_eq!(segment_signal(&x, rate, 0.0, &spec, &params).reps.len(), 3);
     }
 
     #[test]
