@@ -498,11 +498,15 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize, split: f64
         }
         parts.clear();
         split_run(e, sign, (a, i), enter, min_len, split, &mut parts);
+        let whole = peak_idx;
         for &(a, b) in &parts {
-            let mut peak_idx = a;
-            for j in a..b {
-                if sign * e[j] > sign * e[peak_idx] {
-                    peak_idx = j;
+            let mut peak_idx = whole;
+            if parts.len() > 1 {
+                peak_idx = a;
+                for j in a..b {
+                    if sign * e[j] > sign * e[peak_idx] {
+                        peak_idx = j;
+                    }
                 }
             }
             let peak = sign * e[peak_idx];
@@ -532,6 +536,28 @@ fn lobes(e: &[f64], sign: f64, enter: f64, exit: f64, min_len: usize, split: f64
     out
 }
 
+/// Whether some `i < j < k` of `sign · run` have `y(i)` and `y(k)` both at least `enter`
+/// and `y(j) / split` (one pass, no lengths: when it is false, [`split_run`] finds no
+/// split, and most runs, one rep each, are ruled out at the cost of a scan).
+fn two_humps(run: &[f64], sign: f64, enter: f64, split: f64) -> bool {
+    let inv = 1.0 / split;
+    let mut highest = f64::NEG_INFINITY;
+    // The least level a later sample must reach for a valley seen so far to split.
+    let mut lowest_need = f64::INFINITY;
+    for &v in run {
+        let y = sign * v;
+        if y >= lowest_need {
+            return true;
+        }
+        highest = highest.max(y);
+        let need = enter.max(y * inv);
+        if highest >= need {
+            lowest_need = lowest_need.min(need);
+        }
+    }
+    false
+}
+
 /// The parts of the run `a..b` of `sign · e` (in order, into `out`): split at the deepest
 /// sample `j` where the run's maxima on both sides reach `enter` and at least `v / split`
 /// (`v` the value at `j`), each side at least `min_len` long, and where the signal stays
@@ -549,7 +575,7 @@ fn split_run(
 ) {
     let y = |j: usize| sign * e[j];
     let mut at = None;
-    if split > 0.0 && b - a >= 2 * min_len.max(1) {
+    if split > 0.0 && b - a >= 2 * min_len.max(1) && two_humps(&e[a..b], sign, enter, split) {
         // Highest value from the left end up to each sample, then from each to the right end.
         let mut left = Vec::with_capacity(b - a);
         let mut m = f64::NEG_INFINITY;
