@@ -243,9 +243,48 @@ pub fn foot_signal(
         .with_origin(format!("{side} foot keypoints ({space})")))
 }
 
-/// The eversion pivot's running median is brought to its rank every this many seconds and
-/// is linear in between (see [`crate::signal::running_median_sampled`]).
-const PIVOT_STEP_S: f64 = 0.2;
+/// The eversion pivot is the running median of the ankle's means over blocks of this many
+/// seconds, five blocks (a second) at a time ([`block_median`]).
+const PIVOT_BLOCK_S: f64 = 0.2;
+
+/// The running median of `2 k + 1` block means of `block` samples each (means of the
+/// finite samples), linear between the blocks' centres and held beyond the first and last.
+fn block_median(x: &[f64], block: usize, k: usize) -> Vec<f64> {
+    let block = block.max(1);
+    let means: Vec<f64> = x
+        .chunks(block)
+        .map(|c| {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for &v in c {
+                if v.is_finite() {
+                    sum += v;
+                    count += 1;
+                }
+            }
+            if count > 0 {
+                sum / count as f64
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let med = crate::signal::running_median(&means, k);
+    let centre = (block as f64 - 1.0) / 2.0;
+    let last = med.len().saturating_sub(1);
+    (0..x.len())
+        .map(|i| {
+            let u = ((i as f64 - centre) / block as f64).clamp(0.0, last as f64);
+            let j = (u as usize).min(last);
+            let (a, b) = (med[j], med[(j + 1).min(last)]);
+            let f = u - j as f64;
+            match (a.is_nan(), b.is_nan()) {
+                (false, false) => a + (b - a) * f,
+                (true, _) => b,
+                (false, true) => a,
+            }
+        })
+        .collect()
+}
 
 /// What an angle signal needs: the recording, the side's heel and toe.
 struct Angles<'a> {
@@ -331,12 +370,12 @@ impl Angles<'_> {
                 if !self.depth {
                     return Err(MotionError::NeedsDepth("foot eversion"));
                 }
-                // The ankle is the pivot and hardly moves: its running median over a second
-                // has no noise to add to the foot's (and ignores a few frames of swapped legs).
+                // The ankle is the pivot and hardly moves: the median of its means over
+                // five blocks of 0.2 s has no noise to add to the foot's and ignores a few
+                // frames of swapped legs (they shift one block's mean at most, or two).
                 let ankle = find(self.sk, self.side, "ankle")?;
                 let rate = self.rec.sampling_rate_hz;
-                let half = (rate / 2.0).round() as usize;
-                let step = (PIVOT_STEP_S * rate).round().max(1.0) as usize;
+                let block = (PIVOT_BLOCK_S * rate).round().max(1.0) as usize;
                 let len = ankle.position.len();
                 let (mut ax, mut ay, mut az) = (
                     Vec::with_capacity(len),
@@ -349,7 +388,7 @@ impl Angles<'_> {
                     ay.push(b.y);
                     az.push(b.z);
                 }
-                let pivot = |c: &[f64]| crate::signal::running_median_sampled(c, half, step);
+                let pivot = |c: &[f64]| block_median(c, block, 2);
                 let (ax, ay, az) = (pivot(&ax), pivot(&ay), pivot(&az));
                 let (ax, ay, az) = (&ax[..n], &ay[..n], &az[..n]);
                 pairs
@@ -454,9 +493,36 @@ mod tests {
         ));
     }
 
-    /// The eversion pivot (the ankle's running median, taken every 0.2 s) keeps a constant
+    /// The eversion pivot (the running median of the ankle's 0.2-s block means) keeps a constant
     /// roll through the ankle's jitter and through three frames where the ankle jumps to
     /// the other leg, as it did when taken at every frame.
+    #[test]
+    fn block_median_follows_a_ramp_and_ignores_a_short_outlier() {
+        // A ramp's block means lie on the ramp at the blocks' centres and its median of five
+        // is the middle one, so inside the first and last centres the pivot is the ramp.
+        let ramp: Vec<f64> = (0..60).map(|i| 0.1 * i as f64).collect();
+        let m = block_median(&ramp, 6, 2);
+        assert_eq!(m.len(), 60);
+        for i in 15..45 {
+            assert!(
+                (m[i] - ramp[i]).abs() < 1e-12,
+                "{i}: {} vs {}",
+                m[i],
+                ramp[i]
+            );
+        }
+        // Three frames at 100 (a leg swap) move one block's mean to about 51: the median
+        // takes a neighbouring block instead, off the ramp by at most a block (0.6).
+        let mut x = ramp.clone();
+        x[30..33].fill(100.0);
+        x[40] = f64::NAN;
+        let m = block_median(&x, 6, 2);
+        for i in 15..45 {
+            assert!((m[i] - ramp[i]).abs() <= 0.6 + 1e-12, "{i}: {}", m[i]);
+        }
+        assert!(block_median(&[], 6, 2).is_empty());
+    }
+
     #[test]
     fn eversion_pivot_ignores_jitter_and_a_short_leg_swap() {
         let n = 400;
