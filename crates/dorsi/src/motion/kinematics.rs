@@ -493,9 +493,6 @@ mod tests {
         ));
     }
 
-    /// The eversion pivot (the running median of the ankle's 0.2-s block means) keeps a constant
-    /// roll through the ankle's jitter and through three frames where the ankle jumps to
-    /// the other leg, as it did when taken at every frame.
     #[test]
     fn block_median_follows_a_ramp_and_ignores_a_short_outlier() {
         // A ramp's block means lie on the ramp at the blocks' centres and its median of five
@@ -523,6 +520,9 @@ mod tests {
         assert!(block_median(&[], 6, 2).is_empty());
     }
 
+    /// The eversion pivot (the running median of the ankle's 0.2-s block means) keeps a
+    /// constant roll through the ankle's jitter and through three frames where the ankle
+    /// jumps to the other leg, as it did when taken at every frame.
     #[test]
     fn eversion_pivot_ignores_jitter_and_a_short_leg_swap() {
         let n = 400;
