@@ -77,11 +77,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SynthKind {
-    /// Walking, healthy or with foot drop, with an IMU on each foot or shank (generic CSV)
-    /// and its labels (`FILE.labels.csv`, dorsi.labels/1).
+    /// Walking, healthy or with foot drop, seen by an IMU on each foot or shank (generic
+    /// CSV) or by a camera or markers (`--write`), and its labels (`FILE.labels.csv`,
+    /// dorsi.labels/1).
     Gait(synth::GaitArgs),
-    /// A session of one exercise of the foot-drop programme with an IMU on the working foot
-    /// or shank (generic CSV), and its labels (`FILE.labels.csv`).
+    /// A session of one exercise of the foot-drop programme, seen by an IMU on the working
+    /// foot or shank (generic CSV) or by a camera or markers (`--write`), and its labels
+    /// (`FILE.labels.csv`).
     Exercise(synth::ExerciseArgs),
 }
 
