@@ -269,21 +269,35 @@ fn block_median(x: &[f64], block: usize, k: usize) -> Vec<f64> {
         })
         .collect();
     let med = crate::signal::running_median(&means, k);
+    let n = x.len();
+    let mut out = Vec::with_capacity(n);
+    let Some(&last) = med.last() else {
+        return out;
+    };
+    // Block j's centre is at sample j·block + centre; the samples from one centre to the
+    // next (the first held from sample 0, the last held to the end) take their line.
     let centre = (block as f64 - 1.0) / 2.0;
-    let last = med.len().saturating_sub(1);
-    (0..x.len())
-        .map(|i| {
-            let u = ((i as f64 - centre) / block as f64).clamp(0.0, last as f64);
-            let j = (u as usize).min(last);
-            let (a, b) = (med[j], med[(j + 1).min(last)]);
-            let f = u - j as f64;
-            match (a.is_nan(), b.is_nan()) {
-                (false, false) => a + (b - a) * f,
-                (true, _) => b,
-                (false, true) => a,
-            }
-        })
-        .collect()
+    let first_after = |j: usize| ((j * block) as f64 + centre).ceil() as usize;
+    let head = match med.get(1) {
+        Some(&b) if med[0].is_nan() => b,
+        _ => med[0],
+    };
+    out.resize(first_after(0).min(n), head);
+    for (j, pair) in med.windows(2).enumerate() {
+        let (a, b) = (pair[0], pair[1]);
+        let end = first_after(j + 1).min(n);
+        let from = out.len();
+        match (a.is_nan(), b.is_nan()) {
+            (false, false) => out.extend((from..end).map(|i| {
+                let f = (i as f64 - centre) / block as f64 - j as f64;
+                a + (b - a) * f
+            })),
+            (true, _) => out.resize(end, b),
+            (false, true) => out.resize(end, a),
+        }
+    }
+    out.resize(n, last);
+    out
 }
 
 /// What an angle signal needs: the recording, the side's heel and toe.
