@@ -63,8 +63,8 @@ pub enum FootSignal {
     /// heading, rad (needs world points or image depth).
     FootRotation,
     /// Roll of the foot about its long axis: the sole's centre (mid heel–toe) beside the
-    /// ankle (the pivot: its running median over 1 s, taken every 0.2 s and linear in
-    /// between), rad (needs world points or image depth).
+    /// ankle (the pivot: the running median of its 0.2-s block means over 1 s, linear
+    /// between the blocks), rad (needs world points or image depth).
     FootEversion,
 }
 
