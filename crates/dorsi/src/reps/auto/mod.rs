@@ -27,7 +27,11 @@
 //!    the period the candidates share: the same search on their mean autocorrelation (a
 //!    rep's harmonics show as half periods in some projections, but every projection repeats
 //!    after a whole cycle, so the mean tells a cycle from its half where one candidate
-//!    cannot). A dominant projection (a group's first principal component) that repeats
+//!    cannot). Among the mean's peaks, a shorter one also wins when the highest is its third
+//!    or a later multiple and peaks stand at every multiple between, each at least
+//!    [`AutoParams::comb_ratio`] of the highest: a rep may have two alike halves, not three,
+//!    so such a comb is the reps' rhythm, and its highest tooth, a long lag estimated from
+//!    few cycles of a short recording, is high by chance. A dominant projection (a group's first principal component) that repeats
 //!    after two of those cycles as well as the candidates repeat on average after one, but
 //!    hardly after one itself, doubles the cycle (a wrist that turns twice per press: the
 //!    rotations repeat every half press, the forearm's attitude once per press). Each
@@ -113,6 +117,12 @@ pub struct AutoParams {
     /// A shorter autocorrelation peak is taken as the period when it reaches this share of
     /// the highest one (so one cycle, not two, is the period). Default 0.8.
     pub harmonic_ratio: f64,
+    /// A shorter autocorrelation peak is also taken as the period when the highest one is its
+    /// third or a later multiple and a peak stands at every multiple between, each reaching
+    /// this share of the highest: a rep may have two alike halves, but not three alike
+    /// parts, so such a comb is the rhythm of the reps, and its highest tooth (estimated
+    /// from few cycles in a short recording) is high by chance. Default 0.5.
+    pub comb_ratio: f64,
     /// Position-like candidates are preferred to angular rates of about the same period
     /// whose periodicity is at most this much higher (autocorrelation units). Default 0.1.
     pub position_preference: f64,
@@ -175,6 +185,7 @@ impl Default for AutoParams {
             max_period_s: 12.0,
             max_analysis_rate_hz: 30.0,
             harmonic_ratio: 0.8,
+            comb_ratio: 0.5,
             position_preference: 0.1,
             half_cycle_penalty: 0.3,
             min_periodicity: 0.12,
@@ -207,6 +218,14 @@ pub struct InvalidAutoParam {
 }
 
 impl AutoParams {
+    /// How the period is picked among autocorrelation peaks.
+    fn peak_rule(&self) -> segment::PeakRule {
+        segment::PeakRule {
+            harmonic_ratio: self.harmonic_ratio,
+            comb_ratio: self.comb_ratio,
+        }
+    }
+
     /// Check every parameter; the error names the first one out of range.
     pub fn validate(&self) -> Result<(), InvalidAutoParam> {
         let check = |name, value: f64, lo: f64, hi: f64, expected| {
@@ -256,6 +275,7 @@ impl AutoParams {
             });
         }
         check("harmonic_ratio", self.harmonic_ratio, 0.1, 1.0, "0.1 to 1")?;
+        check("comb_ratio", self.comb_ratio, 0.0, 1.0, "0 to 1")?;
         check(
             "position_preference",
             self.position_preference,
@@ -637,7 +657,7 @@ fn choose_scored(
         }
     }
     for (i, c) in cands.iter().enumerate() {
-        let p = period_from_autocorrelation(&acfs[i], n, min_lag, max_lag, params.harmonic_ratio);
+        let p = period_from_autocorrelation(&acfs[i], n, min_lag, max_lag, params.peak_rule());
         scores.push(CandidateScore {
             name: c.name.clone(),
             period_s: p.map(|p| p.samples / rate_hz),
@@ -658,7 +678,7 @@ fn choose_scored(
         .map(|k| main.iter().map(|&i| acfs[i][k]).sum::<f64>() / main.len().max(1) as f64)
         .collect();
     if let Some(mut c) =
-        period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.harmonic_ratio)
+        period_from_autocorrelation(&mean_acf, n, min_lag, max_lag, params.peak_rule())
     {
         // Every projection repeats after a whole cycle. A dominant one (the first principal
         // component of its group: the second ones are small, and their repeats chance) that

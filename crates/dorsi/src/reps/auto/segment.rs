@@ -12,28 +12,50 @@ pub(crate) struct Period {
     pub score: f64,
 }
 
+/// How a period is picked among the autocorrelation's local maxima (see
+/// [`period_from_autocorrelation`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PeakRule {
+    /// A shorter local maximum is the period when it reaches this share of the highest.
+    pub harmonic_ratio: f64,
+    /// A shorter local maximum of which the highest is the third or a later multiple is the
+    /// period when local maxima stand at each multiple up to it, each reaching this share of
+    /// the highest.
+    pub comb_ratio: f64,
+}
+
 /// The period between `min_lag` and `max_lag` samples: among the local maxima of the
-/// autocorrelation in that range, the shortest lag whose value is at least `harmonic_ratio`
-/// of the highest (so a cycle, not two cycles, is taken). `None` without a local maximum.
+/// autocorrelation in that range, the shortest lag whose value is at least
+/// `rule.harmonic_ratio` of the highest (so a cycle, not two cycles, is taken), or of which
+/// the highest is a whole comb ([`PeakRule::comb_ratio`]). `None` without a local maximum.
 #[cfg(test)]
 pub(crate) fn estimate_period(
     x: &[f64],
     min_lag: usize,
     max_lag: usize,
-    harmonic_ratio: f64,
+    rule: PeakRule,
 ) -> Option<Period> {
     let r = super::fft::autocorrelation(x, max_lag.min(x.len() / 2) + 1);
-    period_from_autocorrelation(&r, x.len(), min_lag, max_lag, harmonic_ratio)
+    period_from_autocorrelation(&r, x.len(), min_lag, max_lag, rule)
 }
 
 /// [`estimate_period`] from a signal's autocorrelation `r` (lags 0 to at least
 /// `min(max_lag, n / 2) + 1`) and its length `n`.
+///
+/// A periodic signal's autocorrelation peaks at every multiple of its cycle, the later ones
+/// lower as the rhythm drifts; but a multiple estimated from a few cycles' overlap (a long
+/// lag in a short recording) can come out higher by chance. A rep with two alike halves (up
+/// and down) makes a lower peak at half its cycle, so a shorter peak needs most of the
+/// highest's value; but a rep is not made of three or more alike parts: when the highest
+/// peak is the m-th multiple (m ≥ 3) of a shorter one, and a local maximum stands at every
+/// multiple between (within a fifth of the shorter lag), each at least `comb_ratio` of the
+/// highest, the highest is a multiple of the cycle and the shorter lag the cycle.
 pub(crate) fn period_from_autocorrelation(
     r: &[f64],
     n: usize,
     min_lag: usize,
     max_lag: usize,
-    harmonic_ratio: f64,
+    rule: PeakRule,
 ) -> Option<Period> {
     let max_lag = max_lag.min(n / 2);
     if min_lag < 1 || max_lag < min_lag + 1 || r.len() < max_lag + 2 {
@@ -46,16 +68,27 @@ pub(crate) fn period_from_autocorrelation(
     // similar bumps is not cut in half just because the shorter lag is less tapered.
     let n = n as f64;
     let unbiased = |k: usize| r[k] * n / (n - k as f64);
-    let best = maxima
+    let (top, best) = maxima
         .iter()
-        .map(|&k| unbiased(k))
-        .fold(f64::NEG_INFINITY, f64::max);
+        .map(|&k| (k, unbiased(k)))
+        .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
     if !best.is_finite() || best <= 0.0 {
         return None;
     }
+    // The highest peak as the m-th multiple (m ≥ 3) of lag k, with a peak at every multiple.
+    let comb = |k: usize| {
+        let (k, l) = (k as f64, top as f64);
+        let m = (l / k).round();
+        let near = |target: f64| {
+            maxima.iter().any(|&q| {
+                (q as f64 - target).abs() <= 0.2 * k && unbiased(q) >= rule.comb_ratio * best
+            })
+        };
+        m >= 3.0 && (l - m * k).abs() <= 0.2 * k && (1..m as usize).all(|j| near(j as f64 * k))
+    };
     let k = *maxima
         .iter()
-        .find(|&&k| unbiased(k) >= harmonic_ratio * best)?;
+        .find(|&&k| unbiased(k) >= rule.harmonic_ratio * best || comb(k))?;
     Some(interpolated(r, k))
 }
 
@@ -330,6 +363,11 @@ pub(crate) fn argmin(x: &[f64], range: std::ops::Range<usize>) -> usize {
 mod tests {
     use super::*;
 
+    const RULE: PeakRule = PeakRule {
+        harmonic_ratio: 0.8,
+        comb_ratio: 0.5,
+    };
+
     #[test]
     fn peaks_like_scipy() {
         // scipy.signal.find_peaks([0, 2, 1, 3, 3, 3, 0, 1, 0]) -> [1, 4] (flat top: middle).
@@ -358,6 +396,44 @@ mod tests {
         assert_eq!(prominences(&cut, &[1], usize::MAX, true), vec![3.0]);
     }
 
+    /// An autocorrelation of 200 lags with the given local maxima (lag, value) on a floor
+    /// of 0 (the estimator's taper left out: `n` is taken large).
+    fn acf_with(peaks: &[(usize, f64)]) -> Vec<f64> {
+        let mut r = vec![0.0; 200];
+        r[0] = 1.0;
+        for &(k, v) in peaks {
+            r[k] = v;
+        }
+        r
+    }
+
+    #[test]
+    fn a_comb_of_three_or_more_peaks_is_its_shortest_tooth() {
+        let n = 1_000_000;
+        let at = |r: &[f64]| {
+            period_from_autocorrelation(r, n, 5, 150, RULE).map(|p| p.samples.round() as usize)
+        };
+        // A rhythm of 20 samples whose third multiple came out highest: the cycle is 20.
+        let comb = acf_with(&[(20, 0.13), (43, 0.13), (61, 0.2)]);
+        assert_eq!(at(&comb), Some(20));
+        // The same comb with a tooth too low, or missing, or teeth too far off their
+        // multiples: the highest peak stands (under `harmonic_ratio` of it, the first tooth
+        // alone is not the cycle).
+        assert_eq!(
+            at(&acf_with(&[(20, 0.13), (43, 0.09), (61, 0.2)])),
+            Some(61)
+        );
+        assert_eq!(at(&acf_with(&[(20, 0.13), (61, 0.2)])), Some(61));
+        assert_eq!(
+            at(&acf_with(&[(20, 0.13), (50, 0.13), (61, 0.2)])),
+            Some(61)
+        );
+        // Two alike halves of a rep (a peak at half the cycle): the whole cycle.
+        assert_eq!(at(&acf_with(&[(30, 0.13), (61, 0.2)])), Some(61));
+        // A shorter peak reaching `harmonic_ratio` of the highest is the cycle anyway.
+        assert_eq!(at(&acf_with(&[(30, 0.17), (61, 0.2)])), Some(30));
+    }
+
     #[test]
     fn period_of_a_sampled_sine() {
         // sin(2π i / 25): period 25 samples, autocorrelation there ≈ 1 − 25/N for N samples
@@ -365,7 +441,7 @@ mod tests {
         let x: Vec<f64> = (0..500)
             .map(|i| (2.0 * std::f64::consts::PI * i as f64 / 25.0).sin())
             .collect();
-        let p = estimate_period(&x, 5, 200, 0.8).expect("periodic");
+        let p = estimate_period(&x, 5, 200, RULE).expect("periodic");
         assert!((p.samples - 25.0).abs() < 0.05, "{p:?}");
         assert!((p.score - 0.95).abs() < 0.01, "{p:?}");
         // White-ish noise from an LCG: no strong period.
@@ -378,7 +454,7 @@ mod tests {
                 (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
             })
             .collect();
-        let p = estimate_period(&noise, 5, 200, 0.8);
+        let p = estimate_period(&noise, 5, 200, RULE);
         assert!(p.is_none_or(|p| p.score < 0.2), "{p:?}");
     }
 
