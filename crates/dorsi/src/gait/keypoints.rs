@@ -368,41 +368,45 @@ fn floor_and_speed(
     let pelvis_keys = keys(pelvis);
     let feet_keys: Vec<Vec<i64>> = feet.iter().map(|f| keys(f)).collect();
     let mut out = Vec::with_capacity(m.div_ceil(step));
-    let mut buf: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
-    let mut pel: Vec<i64> = Vec::with_capacity(2 * half + 1);
+    let mut all: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
+    let mut near: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
+    // The previous window's pelvis velocity, floor velocity and walking speed: the next
+    // window's values lie close to them, within a tenth of the walking speed, which
+    // narrows each selection to the few keys there ([`Gathered`]).
+    let mut last = (f64::NAN, f64::NAN, f64::NAN);
     let mut c = 0;
     while c < m {
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
-        pel.clear();
-        push_present(&mut pel, &pelvis_keys[a..b]);
-        let pair = if pel.is_empty() {
+        let margin = 0.1 * last.2.abs();
+        let around = |v: f64| (order_key(v - margin), order_key(v + margin));
+        let pelvis_window = [&pelvis_keys[a..b]];
+        let pel = Gathered::new(&pelvis_window, around(last.0), MISSING, &mut near);
+        let pair = if pel.present == 0 {
             (f64::NAN, f64::NAN)
         } else {
-            let mid = (pel.len() - 1) / 2;
-            let p = from_order_key(*pel.select_nth_unstable(mid).1);
-            buf.clear();
-            for f in &feet_keys {
-                push_present(&mut buf, &f[a..b]);
-            }
+            let mid = (pel.present - 1) / 2;
+            let p = from_order_key(pel.select(&pelvis_window, mid, &mut near, &mut all));
+            let feet_window: Vec<&[i64]> = feet_keys.iter().map(|f| &f[a..b]).collect();
             // Compared as numbers: as the keys order them, but for the two zeros, which are
             // equal as numbers (`p + 0` is `+0` for either zero, whose key is the larger).
             let top = order_key(p + 0.0);
-            let at_or_below = buf.iter().map(|&k| usize::from(k <= top)).sum::<usize>();
-            if buf.is_empty() {
+            let feet = Gathered::new(&feet_window, around(last.1), top, &mut near);
+            if feet.present == 0 {
                 (f64::NAN, f64::NAN)
             } else {
                 // The feet move with the pelvis on average and rest on the floor often:
                 // their median lies between the floor and the pelvis, which gives the
                 // direction. The median (rank `(len - 1) / 2`) is at or below the pelvis
                 // when more values than that rank are.
-                let half_feet = (buf.len() - 1) / 2;
-                let q = if at_or_below > half_feet {
+                let half_feet = (feet.present - 1) / 2;
+                let q = if feet.at_or_below > half_feet {
                     quantile
                 } else {
                     1.0 - quantile
                 };
-                let k = ((buf.len() - 1) as f64 * q).round() as usize;
-                let fl = from_order_key(*buf.select_nth_unstable(k).1);
+                let k = ((feet.present - 1) as f64 * q).round() as usize;
+                let fl = from_order_key(feet.select(&feet_window, k, &mut near, &mut all));
+                last = (p, fl, p - fl);
                 (fl, p - fl)
             }
         };
@@ -410,6 +414,61 @@ fn floor_and_speed(
         c += step;
     }
     out
+}
+
+/// One pass over a window's keys (in slices, `MISSING` left out): how many there are, how
+/// many lie at or below a key `top`, and those near a guess of a quantile's key (from `lo`
+/// to `hi`, such as the last window's value and a margin), gathered, with how many lie
+/// below them. A rank among the gathered keys is selected from them alone.
+struct Gathered {
+    /// Keys present (not `MISSING`).
+    present: usize,
+    /// Keys at or below `top`.
+    at_or_below: usize,
+    /// Keys below `lo`.
+    below: usize,
+    /// Keys from `lo` to `hi`, the first ones of `near`.
+    near: usize,
+}
+
+impl Gathered {
+    fn new(slices: &[&[i64]], (lo, hi): (i64, i64), top: i64, near: &mut Vec<i64>) -> Self {
+        let total: usize = slices.iter().map(|s| s.len()).sum();
+        near.clear();
+        near.resize(total, 0);
+        let mut g = Gathered {
+            present: 0,
+            at_or_below: 0,
+            below: 0,
+            near: 0,
+        };
+        for s in slices {
+            for &x in *s {
+                near[g.near] = x;
+                let present = x != MISSING;
+                g.present += usize::from(present);
+                g.at_or_below += usize::from(x <= top && present);
+                g.below += usize::from(x < lo);
+                g.near += usize::from(x >= lo && x <= hi && present);
+            }
+        }
+        g
+    }
+
+    /// The key of rank `k` among the present keys of `slices` (those [`Gathered::new`]
+    /// saw), as `select_nth_unstable` gives it: from the gathered keys in `near` when the
+    /// rank falls among them, else from all of them, copied into `all`. The same key
+    /// either way, whatever the guess.
+    fn select(&self, slices: &[&[i64]], k: usize, near: &mut [i64], all: &mut Vec<i64>) -> i64 {
+        if self.below <= k && k < self.below + self.near {
+            return *near[..self.near].select_nth_unstable(k - self.below).1;
+        }
+        all.clear();
+        for s in slices {
+            push_present(all, s);
+        }
+        *all.select_nth_unstable(k).1
+    }
 }
 
 /// Append the keys of `src` other than `MISSING` to `dst`, in order: each key is written and
@@ -759,12 +818,14 @@ impl EventDetector for KeypointEventDetector {
             }
         }
         let m = nalgebra::Matrix3::new(sxx, sxy, 0.0, sxy, syy, 0.0, 0.0, 0.0, 0.0);
-        // The median from a subsample's bounds and one counting pass (`motion::stats`), the
-        // same value as a selection over all of them.
+        // Only a threshold depends on it: the median over about 4000 frames spread through
+        // the recording is as good as over all of them.
+        let every = (pelvis.len() / 4000).max(1);
         let squared_legs = feet.iter().flat_map(|(_, heel, _)| {
             heel.position
                 .iter()
                 .zip(&pelvis)
+                .step_by(every)
                 .map(|(h, q)| (h - q).norm_squared())
         });
         let leg = crate::motion::stats::median(squared_legs).sqrt();

@@ -2,7 +2,7 @@
 
 use nalgebra::Vector3;
 
-use super::{intervals, mid_stances, FootTrack, MetricParams};
+use super::{intervals, mid_stances_by, FootTrack, MetricParams};
 use crate::detect::DetectedEvent;
 use crate::motion::moving_average;
 use crate::motion::stats::atan2_each;
@@ -50,19 +50,12 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         if mine.is_empty() {
             continue;
         }
-        // Foot pitch, ankle angle and stillness in one pass over the frames, a block at a
+        // Foot pitch (raw angles, then smoothed) and ankle angle, a block of frames at a
         // time (see [`frame_signals`]).
         let knee_ankle = knee_and_ankle(sk, side);
         let flat_shank = sk.dims == 2 || image;
-        let (raw_pitch, ankle, still) = frame_signals(
-            heel,
-            toe,
-            knee_ankle,
-            flat_shank,
-            rec.n_samples,
-            smooth,
-            &sagittal,
-        );
+        let (mut pitch, ankle) = frame_signals(heel, toe, knee_ankle, flat_shank, &sagittal);
+        let raw_pitch = centred_mean(&pitch, smooth);
         // Toe heights are kept for markers only (see below): video keypoints skip them.
         let toe_up: Vec<f64> = if markers {
             let up: Vec<f64> = toe.position.iter().map(|p| sagittal(*p).1).collect();
@@ -70,15 +63,23 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
         } else {
             Vec::new()
         };
-        let anchors = mid_stances(rec, &mine, |i| still[i]);
         let n = rec.n_samples;
-        // The ankle angles go into the track as they are; the samples no stride or edge
-        // below covers are unknown (`covered`, ranges in time order but for the edges).
+        let mut speeds = Vec::new();
+        let still = |range| stillest(&heel.position, &toe.position, n, smooth, range, &mut speeds);
+        let anchors = mid_stances_by(rec, &mine, still);
+        // The ankle angles go into the track as they are, and the pitch relative to the
+        // mid-stances in place of the raw angles; the samples no stride or edge below covers
+        // are unknown (`covered`, ranges in time order but for the edges). Toe height,
+        // sideways path and pelvic obliquity are measured from markers only: video
+        // keypoints leave them empty.
         let mut track = FootTrack::unknown(Some(side.to_string()), "keypoints", 0);
-        track.pitch_deg = vec![f64::NAN; n];
-        track.toe_height_m = vec![f64::NAN; n];
-        track.lateral_m = vec![f64::NAN; n];
-        track.pelvic_obliquity_deg = vec![f64::NAN; n];
+        pitch.resize(n, f64::NAN);
+        track.pitch_deg = pitch;
+        if markers {
+            track.toe_height_m = vec![f64::NAN; n];
+            track.lateral_m = vec![f64::NAN; n];
+            track.pelvic_obliquity_deg = vec![f64::NAN; n];
+        }
         let mut ankle = ankle;
         ankle.resize(n, f64::NAN);
         track.ankle_deg = ankle;
@@ -144,10 +145,9 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
             };
             let (p, h) = levels(a);
             covered.push(span.clone());
+            // The spans lie before the first and after the last mid-stance, outside every
+            // interval: no value of theirs has been written yet.
             for i in span {
-                if !track.pitch_deg[i].is_nan() {
-                    continue;
-                }
                 track.pitch_deg[i] = raw_pitch[i] - p;
                 if markers {
                     track.toe_height_m[i] = toe_up[i] - h;
@@ -155,6 +155,7 @@ pub fn keypoint_tracks(rec: &Recording, events: &[DetectedEvent]) -> Vec<FootTra
             }
         }
         unknown_outside(&mut track.ankle_deg, &mut covered);
+        unknown_outside(&mut track.pitch_deg, &mut covered);
         out.push(track);
     }
     out
@@ -249,12 +250,10 @@ fn knee_and_ankle<'a>(sk: &'a Skeleton, side: &str) -> Option<(&'a Point, &'a Po
 const BLOCK: usize = 64;
 
 /// Per frame of a foot: the pitch of the heel-to-toe line, degrees (one per frame both
-/// points have), smoothed over `width` frames; the ankle angle (one per heel frame; `NaN` without knee and ankle points:
-/// 90° minus the angle between the shank, ankle to knee, and the foot, heel to toe, in the
-/// sagittal view); and the foot's stillness, the distance the heel and the toe move between
-/// the frames either side, smoothed over `width` frames (one per sample of `n`; `flat_shank`
-/// for image or 2-D points, whose shank is signed along the foot by x alone). The smoothing
-/// is [`moving_average`]'s, value for value ([`Running`]).
+/// points have; not smoothed), and the ankle angle (one per heel frame; `NaN` without knee
+/// and ankle points: 90° minus the angle between the shank, ankle to knee, and the foot,
+/// heel to toe, in the sagittal view; `flat_shank` for image or 2-D points, whose shank is
+/// signed along the foot by x alone).
 ///
 /// The angles go through [`atan2_each`] a block of frames at a time: the frames' sine and
 /// cosine pairs are gathered first, then turned into angles four frames at a time.
@@ -263,13 +262,11 @@ fn frame_signals(
     toe: &Point,
     knee_ankle: Option<(&Point, &Point)>,
     flat_shank: bool,
-    n: usize,
-    width: usize,
     sagittal: &impl Fn(Vector3<f64>) -> (f64, f64),
-) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+) -> (Vec<f64>, Vec<f64>) {
     let (hp, tp) = (&heel.position, &toe.position);
     let np = hp.len().min(tp.len());
-    let mut pitch = Running::with_capacity(np);
+    let mut pitch = Vec::with_capacity(np);
     let mut ankle = Vec::with_capacity(hp.len());
     let (mut ys, mut xs) = ([0.0; BLOCK], [0.0; BLOCK]);
     let mut angles = [0.0; BLOCK];
@@ -280,11 +277,11 @@ fn frame_signals(
             ys[k] = up;
             xs[k] = d;
         }
-        angles[..len].copy_from_slice(&atan2_each(&ys[..len], &xs[..len]));
-        for a in &mut angles[..len] {
-            *a = a.to_degrees();
-        }
-        pitch.extend(&angles[..len]);
+        pitch.extend(
+            atan2_each(&ys[..len], &xs[..len])
+                .iter()
+                .map(|a| a.to_degrees()),
+        );
     }
     if let Some((knee, ank)) = knee_ankle {
         let (kp, ap) = (&knee.position, &ank.position);
@@ -332,82 +329,87 @@ fn frame_signals(
     } else {
         ankle.resize(hp.len(), f64::NAN);
     }
+    (pitch, ankle)
+}
+
+/// The centred moving average of the finite values of `x` over `width` values (`width / 2`
+/// either side, fewer at the ends; `NaN` where the window has no finite value), as
+/// [`crate::motion::moving_average`] gives it up to rounding: one running sum, each value
+/// added as it enters the window and taken out as it leaves.
+fn centred_mean(x: &[f64], width: usize) -> Vec<f64> {
+    let (n, half) = (x.len(), width / 2);
+    let value = |v: f64| if v.is_finite() { (v, 1u32) } else { (0.0, 0) };
+    let (mut sum, mut count) = (0.0, 0u32);
+    for &v in &x[..half.min(n)] {
+        let (v, c) = value(v);
+        sum += v;
+        count += c;
+    }
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        if let Some(&v) = x.get(i + half) {
+            let (v, c) = value(v);
+            sum += v;
+            count += c;
+        }
+        if i > half {
+            let (v, c) = value(x[i - half - 1]);
+            sum -= v;
+            count -= c;
+        }
+        if count == 0 {
+            // Nothing left in the window: no rounding residue either.
+            sum = 0.0;
+            out.push(f64::NAN);
+        } else {
+            out.push(sum / f64::from(count));
+        }
+    }
+    out
+}
+
+/// The stillest sample of a foot in `range` (of `n` samples): where the distance its heel
+/// and toe points move between the frames either side, averaged over `width` frames around
+/// it (finite values only), is smallest (the first of equal ones; `None` without a finite
+/// value). The distances are measured once each, into `buf`, where they are asked for: the
+/// mid-stances look at a part of each stance only.
+fn stillest(
+    heel: &[Vector3<f64>],
+    toe: &[Vector3<f64>],
+    n: usize,
+    width: usize,
+    range: std::ops::RangeInclusive<usize>,
+    buf: &mut Vec<f64>,
+) -> Option<usize> {
+    let (a, b) = (*range.start(), *range.end());
+    if a > b || b >= n {
+        return None;
+    }
     let norm = |v: Vector3<f64>| (v.x * v.x + v.y * v.y + v.z * v.z).sqrt();
-    let last = n.saturating_sub(1);
-    let mut speed = Running::with_capacity(n);
-    for start in (0..n).step_by(BLOCK) {
-        let len = BLOCK.min(n - start);
-        for (k, v) in ys[..len].iter_mut().enumerate() {
-            let i = start + k;
-            let (j, k) = ((i + 1).min(last), i.saturating_sub(1));
-            *v = norm(hp[j] - hp[k]) + norm(tp[j] - tp[k]);
+    let last = n - 1;
+    let half = width / 2;
+    let (lo, hi) = (a.saturating_sub(half), (b + half).min(last));
+    buf.clear();
+    buf.extend((lo..=hi).map(|j| {
+        let (p, q) = ((j + 1).min(last), j.saturating_sub(1));
+        norm(heel[p] - heel[q]) + norm(toe[p] - toe[q])
+    }));
+    let mut best: Option<(usize, f64)> = None;
+    for i in a..=b {
+        let window = &buf[i.saturating_sub(half) - lo..=(i + half).min(last) - lo];
+        let (sum, count) = window
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((0.0, 0u32), |(s, c), &v| (s + v, c + 1));
+        if count == 0 {
+            continue;
         }
-        speed.extend(&ys[..len]);
-    }
-    (pitch.mean(width), ankle, speed.mean(width))
-}
-
-/// Running sums and counts of the finite values of a series, for its centred moving
-/// average: [`crate::motion::moving_average`] subtracts two running sums that add the same
-/// values in the same order, so the differences of these prefix sums give its values bit
-/// for bit, without keeping the series itself.
-struct Running {
-    /// Sum of the finite values before each index (`sum[0] = 0`).
-    sum: Vec<f64>,
-    /// How many finite values come before each index.
-    count: Vec<u32>,
-}
-
-impl Running {
-    fn with_capacity(n: usize) -> Self {
-        let (mut sum, mut count) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
-        sum.push(0.0);
-        count.push(0);
-        Running { sum, count }
-    }
-
-    /// Append values.
-    fn extend(&mut self, values: &[f64]) {
-        let (mut s, mut c) = (
-            self.sum[self.sum.len() - 1],
-            self.count[self.count.len() - 1],
-        );
-        for &v in values {
-            let finite = v.is_finite();
-            s += if finite { v } else { 0.0 };
-            c += u32::from(finite);
-            self.sum.push(s);
-            self.count.push(c);
+        let v = sum / f64::from(count);
+        if best.is_none_or(|(_, m)| v < m) {
+            best = Some((i, v));
         }
     }
-
-    /// The centred moving average over `width` values, as [`crate::motion::moving_average`].
-    fn mean(self, width: usize) -> Vec<f64> {
-        let Running { mut sum, count } = self;
-        let n = sum.len() - 1;
-        let half = width / 2;
-        // Written over the sums, which a later value needs up to `half` places back: those
-        // are kept in a ring of the last `half + 1`.
-        let mut ring = vec![0.0; half + 1];
-        let mut at = 0;
-        for i in 0..n {
-            let (b, a) = ((i + half + 1).min(n), i.saturating_sub(half));
-            ring[at] = sum[i];
-            // `a` is `i - half` once `i` has passed `half`: the oldest sum in the ring, in
-            // the slot after the newest (the sum before the first value is 0).
-            let next = if at == half { 0 } else { at + 1 };
-            let sa = if a == 0 { 0.0 } else { ring[next] };
-            let c = count[b] - count[a];
-            sum[i] = if c == 0 {
-                f64::NAN
-            } else {
-                (sum[b] - sa) / f64::from(c)
-            };
-            at = next;
-        }
-        sum.truncate(n);
-        sum
-    }
+    best.map(|(i, _)| i)
 }
 
 /// The ratio of image height to width for normalised image coordinates, from the data: the
@@ -492,13 +494,14 @@ pub fn image_aspect(sk: &Skeleton) -> f64 {
             })
             .sum()
     };
-    // Golden-section search on log(k) over 1/3 … 3.
+    // Golden-section search on log(k) over 1/3 … 3, to within 2·10⁻⁵ of log(k) (24 steps
+    // of 0.618 from 2.2): far finer than the spread measures it.
     let (mut lo, mut hi) = ((1.0f64 / 3.0).ln(), 3.0f64.ln());
     let phi = 0.5 * (5f64.sqrt() - 1.0);
     let mut c = hi - phi * (hi - lo);
     let mut d = lo + phi * (hi - lo);
     let (mut fc, mut fd) = (spread(c.exp(), &mut lens), spread(d.exp(), &mut lens));
-    for _ in 0..40 {
+    for _ in 0..24 {
         if fc < fd {
             hi = d;
             d = c;

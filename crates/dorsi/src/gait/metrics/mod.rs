@@ -78,7 +78,8 @@ impl Default for MetricParams {
 }
 
 /// Foot pitch, toe height and ankle angle of one foot, sample by sample (`NaN` where
-/// unknown: outside strides, or a quantity the modality cannot give).
+/// unknown, outside strides; a quantity the modality cannot give at all is `NaN` throughout
+/// or empty: video keypoints leave toe height, sideways path and pelvic obliquity empty).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FootTrack {
     /// `left` or `right` (`None` when the source has no side).
@@ -192,6 +193,22 @@ pub(super) fn mid_stances(
     events: &[&DetectedEvent],
     stillness: impl Fn(usize) -> f64,
 ) -> Vec<usize> {
+    mid_stances_by(rec, events, |range| {
+        range
+            .map(|i| (i, stillness(i)))
+            .filter(|(_, v)| v.is_finite())
+            .min_by(|p, q| p.1.total_cmp(&q.1))
+            .map(|(i, _)| i)
+    })
+}
+
+/// [`mid_stances`] with the stillest sample of each stance's samples (a range, possibly
+/// empty) found by `stillest`, for signals cheaper to measure over a range at once.
+pub(super) fn mid_stances_by(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    mut stillest: impl FnMut(std::ops::RangeInclusive<usize>) -> Option<usize>,
+) -> Vec<usize> {
     let mut ic: Vec<f64> = events
         .iter()
         .filter(|e| e.kind == EventKind::InitialContact)
@@ -214,12 +231,7 @@ pub(super) fn mid_stances(
         };
         let a = rec.sample_at(t + 0.15 * (off - t));
         let b = rec.sample_at(t + 0.55 * (off - t)).max(a);
-        let best = (a..=b.min(rec.n_samples.saturating_sub(1)))
-            .map(|i| (i, stillness(i)))
-            .filter(|(_, v)| v.is_finite())
-            .min_by(|p, q| p.1.total_cmp(&q.1))
-            .map(|(i, _)| i);
-        if let Some(i) = best {
+        if let Some(i) = stillest(a..=b.min(rec.n_samples.saturating_sub(1))) {
             out.push(i);
         }
     }
