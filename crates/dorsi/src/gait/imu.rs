@@ -144,10 +144,9 @@ impl ImuEventParams {
 pub(crate) struct SensorSignals {
     /// The dominant rotation axis (`None` without a gyroscope or rotation).
     pub axis: Option<Vector3<f64>>,
-    /// The angular rate about that axis, sample by sample (empty without an axis), rad/s.
-    pub rate: Vec<f64>,
-    /// The norm of the angular rate, sample by sample (empty without an axis), rad/s.
-    pub norms: Vec<f64>,
+    /// The stillness of the sensor, sample by sample (empty without an axis): the norm of
+    /// the angular rate averaged over 40 ms ([`stillness`]), rad/s.
+    pub still: Vec<f64>,
 }
 
 /// [`SensorSignals`] of each IMU of a recording, in its order.
@@ -159,6 +158,42 @@ pub(crate) type Axes = Vec<SensorSignals>;
 pub struct ImuEventDetector {
     /// Settings.
     pub params: ImuEventParams,
+}
+
+/// The stillness of an IMU, sample by sample, from the norms of its angular rate sampled at
+/// `hz`: each norm averaged with those of the 20 ms either side (fewer at the ends), rad/s;
+/// lower is stiller. Each window is summed in time order.
+pub(crate) fn stillness(norms: &[f64], hz: f64) -> Vec<f64> {
+    let half = ((0.02 * hz).round() as usize).max(1);
+    let n = norms.len();
+    let mean = |w: &[f64]| w.iter().sum::<f64>() / w.len() as f64;
+    let mut out = Vec::with_capacity(n);
+    out.extend((0..half.min(n)).map(|i| mean(&norms[..(i + half + 1).min(n)])));
+    if n > 2 * half {
+        // Full windows: of a length known at compile time for the usual rates (the sums
+        // unrolled, windows side by side), the same sums.
+        match half {
+            1 => full_means::<3>(norms, &mut out),
+            2 => full_means::<5>(norms, &mut out),
+            3 => full_means::<7>(norms, &mut out),
+            4 => full_means::<9>(norms, &mut out),
+            5 => full_means::<11>(norms, &mut out),
+            _ => out.extend(norms.windows(2 * half + 1).map(mean)),
+        }
+    }
+    out.extend((out.len()..n).map(|i| mean(&norms[i - half..])));
+    out
+}
+
+/// The mean of every `W` consecutive values of `x`, each summed in order, onto `out`.
+fn full_means<const W: usize>(x: &[f64], out: &mut Vec<f64>) {
+    out.extend(x.windows(W).map(|w| {
+        let mut s = 0.0;
+        for v in &w[..W] {
+            s += v;
+        }
+        s / W as f64
+    }));
 }
 
 /// Fractional sample where `s` crosses `level` between samples `j - 1` and `j`.
@@ -601,8 +636,8 @@ impl EventDetector for ImuEventDetector {
 
 impl ImuEventDetector {
     /// The events, and the dominant rotation axis of each IMU of the recording (`None`
-    /// without a gyroscope or rotation) with the rate about it and the rate's norm, which the
-    /// foot tracks need too.
+    /// without a gyroscope or rotation) with the sensor's stillness, which the foot tracks
+    /// need too.
     pub(crate) fn events_and_axes(
         &self,
         rec: &Recording,
@@ -624,12 +659,12 @@ impl ImuEventDetector {
                 continue;
             };
             any = true;
-            // The rate about the axis, and the norm the foot tracks' stillness needs, in one
-            // read of the gyroscope.
-            let (mut rate, mut norms) = (vec![0.0; gyro.len()], vec![0.0; gyro.len()]);
-            for ((r, n), w) in rate.iter_mut().zip(&mut norms).zip(gyro) {
-                (*r, *n) = (w.dot(&axis), w.norm());
-            }
+            // The rate about the axis, and the rate's norm for the stillness the foot tracks
+            // need, in one read of the gyroscope.
+            let (rate, norms): (Vec<f64>, Vec<f64>) =
+                gyro.iter().map(|w| (w.dot(&axis), w.norm())).unzip();
+            let still = stillness(&norms, rec.sampling_rate_hz);
+            drop(norms);
             let side = side_of(&imu.name);
             let acc = imu.acc_mps2.as_deref().filter(|a| a.len() == rate.len());
             for range in rec.segments() {
@@ -637,8 +672,7 @@ impl ImuEventDetector {
             }
             axes.push(SensorSignals {
                 axis: Some(axis),
-                rate,
-                norms,
+                still,
             });
         }
         if !any {

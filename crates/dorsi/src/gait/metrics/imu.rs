@@ -9,7 +9,8 @@ use crate::Recording;
 
 /// Foot tracks from every foot IMU of the recording with events of its side. Sensors named
 /// for the shank, tibia, shin, thigh, leg or knee, and sensors that never lie still in
-/// stance ([`MetricParams::min_flat_s`]), are not on the foot and are skipped.
+/// stance ([`MetricParams::min_flat_s`]), are not on the foot and are skipped. A foot IMU
+/// gives no ankle angle or pelvic obliquity: those are left empty.
 pub fn imu_tracks(
     rec: &Recording,
     events: &[DetectedEvent],
@@ -19,8 +20,8 @@ pub fn imu_tracks(
 }
 
 /// [`imu_tracks`] with the dominant rotation axis of each IMU of the recording already known,
-/// with the rate about it and its norm (`axes[k]` for `rec.imus[k]`, as the event detector
-/// found them); `None` computes them.
+/// with the sensor's stillness (`axes[k]` for `rec.imus[k]`, as the event detector found
+/// them); `None` computes them.
 pub(crate) fn imu_tracks_with_axes(
     rec: &Recording,
     events: &[DetectedEvent],
@@ -47,27 +48,25 @@ pub(crate) fn imu_tracks_with_axes(
             continue;
         }
         let hz = rec.sampling_rate_hz;
-        // The axis, the rate about it and the rate's norm: from the event detector when it
-        // found them, else computed here.
+        // The axis and the stillness: from the event detector when it found them, else
+        // computed here.
         let known = axes
             .and_then(|a| a.get(k))
-            .filter(|s| s.rate.len() == gyro.len() && s.norms.len() == gyro.len());
+            .filter(|s| s.still.len() == gyro.len());
         let computed;
-        let (axis, rate, norms) = match known {
-            Some(s) => (s.axis, &s.rate, &s.norms),
+        let (axis, still) = match known {
+            Some(s) => (s.axis, &s.still),
             None => {
                 let axis = match axes {
                     Some(axes) => axes.get(k).and_then(|s| s.axis),
                     None => dominant_axis(gyro),
                 };
-                let Some(axis) = axis else {
+                if axis.is_none() {
                     continue;
-                };
-                computed = (
-                    gyro.iter().map(|w| w.dot(&axis)).collect::<Vec<f64>>(),
-                    gyro.iter().map(|w| w.norm()).collect::<Vec<f64>>(),
-                );
-                (Some(axis), &computed.0, &computed.1)
+                }
+                let norms: Vec<f64> = gyro.iter().map(|w| w.norm()).collect();
+                computed = crate::gait::imu::stillness(&norms, hz);
+                (axis, &computed)
             }
         };
         let Some(axis) = axis else {
@@ -75,17 +74,12 @@ pub(crate) fn imu_tracks_with_axes(
         };
         // The toes rise through every swing, from toe-off to the next contact, even for a
         // dropped foot: the axis is turned to make the swings positive.
-        let axis = if swing_rotation(rec, &mine, rate) < 0.0 {
+        let axis = if swing_rotation(rec, &mine, gyro, &axis) < 0.0 {
             -axis
         } else {
             axis
         };
-        // Stillness: the gyroscope's norm averaged over 40 ms.
-        let half = ((0.02 * hz).round() as usize).max(1);
-        let still = |i: usize| {
-            let w = &norms[i.saturating_sub(half)..(i + half + 1).min(norms.len())];
-            w.iter().sum::<f64>() / w.len() as f64
-        };
+        let still = |i: usize| still[i];
         let anchors = mid_stances(rec, &mine, still);
         // A foot lies flat for a while in every stance; a sensor that never stops turning
         // is not on the foot (an ankle or shank mounting), and its angles are not foot pitch.
@@ -106,15 +100,13 @@ pub(crate) fn imu_tracks_with_axes(
         let n = rec.n_samples;
         // Pitch, toe height and lateral distance are written stride after stride in time
         // order, `NaN` between strides (no pass filling them with `NaN` first); ankle angle
-        // and pelvic obliquity are unknown from a foot IMU.
+        // and pelvic obliquity, which a foot IMU cannot give, are left empty.
         let mut track = FootTrack {
             pitch_deg: Vec::with_capacity(n),
             toe_height_m: Vec::with_capacity(n),
             lateral_m: Vec::with_capacity(n),
             ..FootTrack::unknown(side.clone(), &imu.name, 0)
         };
-        track.ankle_deg.resize(n, f64::NAN);
-        track.pelvic_obliquity_deg.resize(n, f64::NAN);
         let mut sensor = SensorPath::new(n);
         let path = Path {
             acc,
@@ -169,9 +161,14 @@ pub(crate) fn imu_tracks_with_axes(
     }
     out
 }
-/// The rotation about the sensor's axis (`rate`: the angular rate about it) summed over the
-/// swings (final contact to the next initial contact), rad.
-fn swing_rotation(rec: &Recording, events: &[&DetectedEvent], rate: &[f64]) -> f64 {
+/// The rotation about the sensor's `axis` summed over the swings (final contact to the next
+/// initial contact), rad (non-finite rates left out).
+fn swing_rotation(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    gyro: &[Vector3<f64>],
+    axis: &Vector3<f64>,
+) -> f64 {
     let mut sorted: Vec<&&DetectedEvent> = events.iter().collect();
     sorted.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     sorted
@@ -180,13 +177,20 @@ fn swing_rotation(rec: &Recording, events: &[&DetectedEvent], rate: &[f64]) -> f
         .map(|w| {
             let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
             // Four running sums (the sign is what matters): they overlap.
-            let span = &rate[a..b.max(a)];
-            let finite = |d: &f64| if d.is_finite() { *d } else { 0.0 };
+            let span = &gyro[a.min(gyro.len())..b.max(a).min(gyro.len())];
+            let finite = |w: &Vector3<f64>| {
+                let d = w.dot(axis);
+                if d.is_finite() {
+                    d
+                } else {
+                    0.0
+                }
+            };
             let mut lanes = [0.0; 4];
             let mut chunks = span.chunks_exact(4);
             for c in &mut chunks {
-                for (l, d) in lanes.iter_mut().zip(c) {
-                    *l += finite(d);
+                for (l, w) in lanes.iter_mut().zip(c) {
+                    *l += finite(w);
                 }
             }
             lanes.iter().sum::<f64>() + chunks.remainder().iter().map(finite).sum::<f64>()
@@ -247,9 +251,6 @@ impl F2 {
     }
     fn map(self, f: impl Fn(f64) -> f64) -> Self {
         F2([f(self.0[0]), f(self.0[1])])
-    }
-    fn sqrt(self) -> Self {
-        self.map(f64::sqrt)
     }
 }
 
@@ -400,9 +401,9 @@ impl Path<'_> {
     /// update, into the scratch buffers.
     ///
     /// Orientation as a quaternion, advanced by the mean rate over each sample (a third-order
-    /// series of the exponential map: no trigonometry per sample). Each step is normalised on
-    /// its own, so the product of the steps (the only dependency from sample to sample) stays
-    /// a unit quaternion up to rounding, which a Newton step outside the chain removes. Steps,
+    /// series of the exponential map: no trigonometry per sample). Each step is made a unit
+    /// quaternion on its own by a series too, so the product of the steps (the only dependency
+    /// from sample to sample) stays one up to rounding. Steps,
     /// chain, what the orientation gives (pitch, tilt, the specific force in the mid-stance
     /// frame), and the velocity and position by the trapezoid rule run as separate passes over
     /// the buffers: each is short enough for the processor to overlap samples. A lane past its
@@ -460,24 +461,24 @@ impl Path<'_> {
             let hy = (g0.y + g1.y - b2.y) * quarter;
             let hz = (g0.z + g1.z - b2.z) * quarter;
             let h2 = hx * hx + hy * hy + hz * hz;
-            let c = 1.0 - h2 / 6.0;
-            let (vx, vy, vz) = (hx * c, hy * c, hz * c);
-            let sw = 1.0 - h2 / 2.0;
-            let inv = 1.0 / (sw * sw + vx * vx + vy * vy + vz * vz).sqrt();
-            *step = [sw * inv, vx * inv, vy * inv, vz * inv];
+            // The series' squared norm is 1 − h⁴/12 + h⁶/36: scaled by k = 1 + h⁴/24 − h⁶/72
+            // the step is a unit quaternion to O(h⁸) (below 1e-12 at 10 rad/s and 100 Hz),
+            // with no square root or division.
+            let k = 1.0 + h2 * h2 * (1.0 / 24.0 - h2 * (1.0 / 72.0));
+            let c = (1.0 - h2 * (1.0 / 6.0)) * k;
+            *step = [(1.0 - h2 * 0.5) * k, hx * c, hy * c, hz * c];
         }
-        // The chain q ← q · step (Hamilton product), each product then made a unit
-        // quaternion by one Newton step on its norm (outside the chain).
+        // The chain q ← q · step (Hamilton product): a product of unit quaternions.
         let (mut cw, mut cx, mut cy, mut cz) = (one, zero, zero, zero);
         for step in &mut q[1..=m] {
             let [sw, sx, sy, sz] = *step;
-            let nw = cw * sw - cx * sx - cy * sy - cz * sz;
-            let nx = cw * sx + cx * sw + cy * sz - cz * sy;
-            let ny = cw * sy - cx * sz + cy * sw + cz * sx;
-            let nz = cw * sz + cx * sy - cy * sx + cz * sw;
+            // Summed in pairs: two additions after the products, not three, on the chain.
+            let nw = (cw * sw - cx * sx) - (cy * sy + cz * sz);
+            let nx = (cw * sx + cx * sw) + (cy * sz - cz * sy);
+            let ny = (cw * sy - cx * sz) + (cy * sw + cz * sx);
+            let nz = (cw * sz + cx * sy) - (cy * sx - cz * sw);
             (cw, cx, cy, cz) = (nw, nx, ny, nz);
-            let newton = 1.5 - 0.5 * (cw * cw + cx * cx + cy * cy + cz * cz);
-            *step = [cw * newton, cx * newton, cy * newton, cz * newton];
+            *step = [cw, cx, cy, cz];
         }
         // What the orientation gives, sample by sample: the sine of the pitch and the
         // cosine of the tilt, and the specific force turned into the mid-stance frame,
