@@ -293,10 +293,17 @@ fn union(a: Range<usize>, b: Range<usize>) -> Range<usize> {
 /// leaves it unmeasured, the candidates being filled across it).
 pub(crate) fn measured(rec: &Recording, grid: &Grid) -> Vec<bool> {
     let mut out = vec![false; grid.len];
+    // Grid samples not yet known to be measured: once none is left, the other sources
+    // (often dozens of keypoints) need no look.
+    let mut left = grid.len;
     let mut mark = |finite: &dyn Fn(usize) -> bool| {
+        if left == 0 {
+            return;
+        }
         for (k, o) in out.iter_mut().enumerate() {
-            if !*o {
-                *o = (k * grid.factor..(k + 1) * grid.factor).any(finite);
+            if !*o && (k * grid.factor..(k + 1) * grid.factor).any(finite) {
+                *o = true;
+                left -= 1;
             }
         }
     };
@@ -855,7 +862,34 @@ fn covariance(
                 block[r * c + a] = at(a, i) - m;
             }
         }
-        for row in block.chunks_exact(c).take(chunk.len()) {
+        let rows = &block[..chunk.len() * c];
+        // Four rows per pass over the sums: each sum still adds its products one row after
+        // the other (the same additions in the same order), but is loaded and stored once
+        // per four rows.
+        let mut quads = rows.chunks_exact(4 * c);
+        for quad in &mut quads {
+            let (r0, rest) = quad.split_at(c);
+            let (r1, rest) = rest.split_at(c);
+            let (r2, r3) = rest.split_at(c);
+            let mut at = 0;
+            for a in 0..c {
+                let (a0, a1, a2, a3) = (r0[a], r1[a], r2[a], r3[a]);
+                let m = c - a;
+                let dst = &mut packed[at..at + m];
+                let (b0, b1, b2, b3) = (&r0[a..], &r1[a..], &r2[a..], &r3[a..]);
+                let (b0, b1, b2, b3) = (&b0[..m], &b1[..m], &b2[..m], &b3[..m]);
+                for j in 0..m {
+                    let mut v = dst[j];
+                    v += a0 * b0[j];
+                    v += a1 * b1[j];
+                    v += a2 * b2[j];
+                    v += a3 * b3[j];
+                    dst[j] = v;
+                }
+                at += c - a;
+            }
+        }
+        for row in quads.remainder().chunks_exact(c) {
             let mut at = 0;
             for a in 0..c {
                 let ra = row[a];
@@ -1123,6 +1157,42 @@ mod tests {
         let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn covariance_sums_add_rows_in_order() {
+        // The sums of products four rows at a time are bit for bit those of one row after
+        // the other, for every number of rows left over and of channels.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut draw = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for c in [1, 2, 5, 34] {
+            for n in [1, 3, 4, 7, 130, 261] {
+                let ch: Vec<Vec<f64>> = (0..c).map(|_| (0..n).map(|_| draw()).collect()).collect();
+                let got = covariance(&ch, 0..n, (10_000, 1), None);
+                let means: Vec<f64> = ch
+                    .iter()
+                    .map(|x| x.iter().sum::<f64>() / n as f64)
+                    .collect();
+                let mut want = vec![0.0; c * (c + 1) / 2];
+                for i in 0..n {
+                    let row: Vec<f64> = ch.iter().zip(&means).map(|(x, m)| x[i] - m).collect();
+                    let mut at = 0;
+                    for (a, ra) in row.iter().enumerate() {
+                        for rb in &row[a..] {
+                            want[at] += ra * rb;
+                            at += 1;
+                        }
+                    }
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "{c} channels, {n} rows");
+            }
         }
     }
 }
