@@ -7,7 +7,8 @@
 //! 1. the signal: a named signal of the recording (`--signal`), else the exercise's movement
 //!    from an IMU (the angle about its main rotation axis, drift-free:
 //!    [`crate::motion::imu_angle`]), else from keypoints or markers (foot pitch, rotation or
-//!    eversion of the side that moves most: [`crate::motion::kinematics`]); for
+//!    eversion of the side that moves most, compared on the points' 0.2-s block means
+//!    before the full signal of that side is built: [`crate::motion::kinematics`]); for
 //!    [`Exercise::Auto`], the signal [`auto`] chooses;
 //! 2. reps, holds and sets on it ([`segment::segment_signal`]);
 //! 3. the summary against the prescription ([`report::summarize`]).
@@ -45,7 +46,7 @@ pub use segment::{InvalidSegmentParam, SegmentParams, SegmentSpec, Segmentation}
 
 use crate::detect::{DetectError, DetectedRep, RepSegmenter};
 use crate::motion::imu_angle::{imu_angle, ImuAngleParams};
-use crate::motion::kinematics::foot_signal;
+use crate::motion::kinematics::FootPoints;
 use crate::motion::signals::{MotionError, MotionSignal};
 use crate::motion::stats;
 use crate::Recording;
@@ -121,6 +122,28 @@ pub struct RepsAnalysis {
     pub rest: Vec<f64>,
 }
 
+/// Keypoint sides are compared on the means of blocks of this many seconds.
+const SIDE_BLOCK_S: f64 = 0.2;
+
+/// The block, in frames, of the coarse signals the sides are compared on: 0.2 s, or single
+/// frames when that would leave fewer than 50 blocks.
+fn coarse_block(rec: &Recording) -> usize {
+    let block = (SIDE_BLOCK_S * rec.sampling_rate_hz).round().max(1.0) as usize;
+    if rec.n_samples / block < 50 {
+        1
+    } else {
+        block
+    }
+}
+
+/// How clearly a signal moves: its range (2nd to 98th percentile) over the median change
+/// from one value to the next (its noise).
+fn movement_score(x: &[f64]) -> f64 {
+    let q = stats::quantiles(x.iter().copied(), [0.98, 0.02]);
+    let noise = stats::median(x.windows(2).map(|p| (p[1] - p[0]).abs()));
+    (q[0] - q[1]) / (noise + 1e-12)
+}
+
 /// The signal the exercise moves and what the segmenter should assume about its sign.
 fn choose_signal(
     rec: &Recording,
@@ -186,33 +209,35 @@ fn choose_signal(
             Some(other) => return Err(RepsError::Side(other.to_string())),
             None => vec!["left", "right"],
         };
-        let mut best: Option<(f64, MotionSignal)> = None;
+        // Each side scored on its coarse signal (the points' means over 0.2-s blocks, a
+        // few percent of the work), then the full signal of the best side only.
+        let block = coarse_block(rec);
+        let mut best: Option<(f64, FootPoints)> = None;
         let mut last_err = None;
-        for side in sides {
-            match foot_signal(rec, spec.signal, side) {
-                Ok(s) => {
-                    // Range of the smoothed signal over its sample noise.
-                    let w = ((0.3 * rec.sampling_rate_hz) as usize).max(1);
-                    let sm = crate::motion::moving_average(&s.values, w);
-                    let q = stats::quantiles(sm.iter().copied(), [0.98, 0.02]);
-                    let range = q[0] - q[1];
-                    let noise = stats::median(s.values.windows(2).map(|p| (p[1] - p[0]).abs()));
-                    let score = range / (noise + 1e-12);
+        for side in &sides {
+            let scored = FootPoints::find(rec, side).and_then(|foot| {
+                let score = if sides.len() > 1 {
+                    movement_score(&foot.coarse(spec.signal, block)?.values)
+                } else {
+                    0.0
+                };
+                Ok((score, foot))
+            });
+            match scored {
+                Ok((score, foot)) => {
                     if best.as_ref().is_none_or(|b| score > b.0) {
-                        best = Some((score, s));
+                        best = Some((score, foot));
                     }
                 }
                 Err(e) => last_err = Some(e),
             }
         }
-        return match (best, last_err) {
-            (Some((_, s)), _) => {
-                notes.push(format!("{} from the {}", s.name, s.origin));
-                Ok((s, spec.first_sign))
-            }
-            (None, Some(e)) => Err(e.into()),
-            (None, None) => Err(MotionError::NothingToAnalyse.into()),
+        let Some((_, foot)) = best else {
+            return Err(last_err.unwrap_or(MotionError::NothingToAnalyse).into());
         };
+        let s = foot.signal(spec.signal)?;
+        notes.push(format!("{} from the {}", s.name, s.origin));
+        return Ok((s, spec.first_sign));
     }
     // A recording of plain signals only (a joint-angle file): its one signal.
     if let [only] = rec.signals.as_slice() {
