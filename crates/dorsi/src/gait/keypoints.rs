@@ -423,7 +423,7 @@ fn floor_and_speed(
 struct Gathered {
     /// Keys present (not `MISSING`).
     present: usize,
-    /// Keys at or below `top`.
+    /// Keys at or below `top` (`MISSING` among them only for a `top` of `MISSING`).
     at_or_below: usize,
     /// Keys below `lo`.
     below: usize,
@@ -442,14 +442,21 @@ impl Gathered {
             below: 0,
             near: 0,
         };
+        // `x` lies from `lo` to `hi` when `x − lo` is below `hi − lo + 1` as unsigned
+        // numbers (one comparison); a bracket that is empty or reaches `MISSING` gathers
+        // nothing. `MISSING` lies above `lo` and above a `top` of a number.
+        let limit = if lo <= hi && hi < MISSING {
+            hi.wrapping_sub(lo) as u64 + 1
+        } else {
+            0
+        };
         for s in slices {
             for &x in *s {
                 near[g.near] = x;
-                let present = x != MISSING;
-                g.present += usize::from(present);
-                g.at_or_below += usize::from(x <= top && present);
+                g.present += usize::from(x != MISSING);
+                g.at_or_below += usize::from(x <= top);
                 g.below += usize::from(x < lo);
-                g.near += usize::from(x >= lo && x <= hi && present);
+                g.near += usize::from((x.wrapping_sub(lo) as u64) < limit);
             }
         }
         g

@@ -435,8 +435,9 @@ pub fn image_aspect(sk: &Skeleton) -> f64 {
         return 1.0;
     }
     let n = pairs[0].0.position.len();
-    let step = (n / 2000).max(1);
-    // Each segment's image vector at up to 2000 frames, once, one segment after the other:
+    let step = (n / 1000).max(1);
+    // Each segment's image vector at up to 1000 frames (spread through the recording: a
+    // ratio of lengths needs no more), once, one segment after the other:
     // the squared x (it does not depend on the factor) and the y.
     let frames = (0..n).step_by(step).len();
     let mut xx = Vec::with_capacity(pairs.len() * frames);
