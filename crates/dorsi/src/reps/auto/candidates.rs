@@ -244,11 +244,29 @@ impl Keypoints {
     /// over `range` (analysis-grid samples), the mean removed.
     pub fn build(&self, terms: &[(usize, f64)], range: Range<usize>) -> Vec<f64> {
         let mut y = vec![0.0; range.len()];
-        for &(si, c) in terms {
-            if c != 0.0 {
-                let x = &self.sources[si].column[range.clone()];
-                y.iter_mut().zip(x).for_each(|(y, v)| *y += c * v);
+        let terms: Vec<(&[f64], f64)> = terms
+            .iter()
+            .filter(|t| t.1 != 0.0)
+            .map(|&(si, c)| (&self.sources[si].column[range.clone()], c))
+            .collect();
+        // Four sources per pass over the sum: each sample still adds them one after the
+        // other, in the order of the terms.
+        let mut quads = terms.chunks_exact(4);
+        for q in &mut quads {
+            let [(x0, c0), (x1, c1), (x2, c2), (x3, c3)] = [q[0], q[1], q[2], q[3]];
+            let m = y.len();
+            let (x0, x1, x2, x3) = (&x0[..m], &x1[..m], &x2[..m], &x3[..m]);
+            for (j, y) in y.iter_mut().enumerate() {
+                let mut v = *y;
+                v += c0 * x0[j];
+                v += c1 * x1[j];
+                v += c2 * x2[j];
+                v += c3 * x3[j];
+                *y = v;
             }
+        }
+        for &(x, c) in quads.remainder() {
+            y.iter_mut().zip(x).for_each(|(y, v)| *y += c * v);
         }
         let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
         y.iter_mut().for_each(|v| *v -= mean);
@@ -1157,6 +1175,39 @@ mod tests {
         let m = t.iter().sum::<f64>() / 50.0;
         for (i, v) in t.iter().enumerate() {
             assert!((pc[0][i].abs() - (v - m).abs()).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn projections_add_sources_in_order() {
+        // Four sources per pass give bit for bit the sums of one source after the other, for
+        // every number of terms left over; zero coefficients are skipped either way.
+        let column = |s: usize| (0..37).map(move |i| ((i * 31 + s * 17) % 23) as f64 / 7.3 - 1.1);
+        let kp = Keypoints {
+            sources: (0..11)
+                .map(|s| Source {
+                    column: column(s).collect(),
+                })
+                .collect(),
+            d: 3,
+            spike_half: 1,
+            width: 4,
+        };
+        for k in 0..=11 {
+            let terms: Vec<(usize, f64)> = (0..k)
+                .map(|s| (s, if s == 5 { 0.0 } else { 0.37 * s as f64 - 1.3 }))
+                .collect();
+            let mut want = vec![0.0; 30];
+            for &(s, c) in terms.iter().filter(|t| t.1 != 0.0) {
+                for (w, v) in want.iter_mut().zip(&kp.sources[s].column[4..34]) {
+                    *w += c * v;
+                }
+            }
+            let mean = want.iter().sum::<f64>() / 30.0;
+            want.iter_mut().for_each(|v| *v -= mean);
+            let got = kp.build(&terms, 4..34);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "{k} terms");
         }
     }
 
