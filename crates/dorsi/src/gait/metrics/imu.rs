@@ -238,86 +238,92 @@ impl SensorPath {
     }
 }
 
-/// Two `f64` lanes: two strides integrated side by side. Each operation of the integration
-/// loop then works on both strides at once (packed SSE2 instructions, no `unsafe`), and the
-/// orientation chain's latency, the loop's one dependency from sample to sample, is paid once
-/// for two strides. Lane by lane the arithmetic is exactly the scalar one.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct F2([f64; 2]);
+/// How many strides are integrated side by side.
+const LANES: usize = 4;
 
-impl F2 {
-    fn splat(v: f64) -> Self {
-        F2([v, v])
+/// Four `f32` lanes: four strides integrated side by side. Each operation of the integration
+/// loop then works on the four at once (packed SSE instructions, no `unsafe`), and the
+/// orientation chain's latency, the loop's one dependency from sample to sample, is paid once
+/// for four strides. Single precision is ample within a stride of a second or two: its
+/// rounding (a few 1e-7 relative per step) moves a toe height by well under a micrometre and
+/// a pitch by about 1e-5°; the results are written out in `f64`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct F4([f32; LANES]);
+
+impl F4 {
+    fn splat(v: f32) -> Self {
+        F4([v; LANES])
     }
-    fn map(self, f: impl Fn(f64) -> f64) -> Self {
-        F2([f(self.0[0]), f(self.0[1])])
+    /// Lane by lane from `f64` values.
+    fn from_f64(v: [f64; LANES]) -> Self {
+        F4(v.map(|x| x as f32))
     }
 }
 
-macro_rules! f2_op {
+macro_rules! f4_op {
     ($trait:ident, $method:ident, $op:tt) => {
-        impl std::ops::$trait for F2 {
-            type Output = F2;
-            fn $method(self, o: F2) -> F2 {
-                F2([self.0[0] $op o.0[0], self.0[1] $op o.0[1]])
+        impl std::ops::$trait for F4 {
+            type Output = F4;
+            fn $method(self, o: F4) -> F4 {
+                let (a, b) = (self.0, o.0);
+                F4([a[0] $op b[0], a[1] $op b[1], a[2] $op b[2], a[3] $op b[3]])
             }
         }
-        impl std::ops::$trait<f64> for F2 {
-            type Output = F2;
-            fn $method(self, o: f64) -> F2 {
-                F2([self.0[0] $op o, self.0[1] $op o])
+        impl std::ops::$trait<f32> for F4 {
+            type Output = F4;
+            fn $method(self, o: f32) -> F4 {
+                self $op F4::splat(o)
             }
         }
-        impl std::ops::$trait<F2> for f64 {
-            type Output = F2;
-            fn $method(self, o: F2) -> F2 {
-                F2([self $op o.0[0], self $op o.0[1]])
+        impl std::ops::$trait<F4> for f32 {
+            type Output = F4;
+            fn $method(self, o: F4) -> F4 {
+                F4::splat(self) $op o
             }
         }
     };
 }
-f2_op!(Add, add, +);
-f2_op!(Sub, sub, -);
-f2_op!(Mul, mul, *);
-f2_op!(Div, div, /);
+f4_op!(Add, add, +);
+f4_op!(Sub, sub, -);
+f4_op!(Mul, mul, *);
 
-/// A 3-vector in two lanes (x, y, z of two strides).
+/// A 3-vector in four lanes (x, y, z of four strides).
 #[derive(Clone, Copy, Debug)]
-struct V2 {
-    x: F2,
-    y: F2,
-    z: F2,
+struct V4 {
+    x: F4,
+    y: F4,
+    z: F4,
 }
 
-impl V2 {
-    fn new(v: [Vector3<f64>; 2]) -> Self {
-        V2 {
-            x: F2([v[0].x, v[1].x]),
-            y: F2([v[0].y, v[1].y]),
-            z: F2([v[0].z, v[1].z]),
+impl V4 {
+    fn new(v: [&Vector3<f64>; LANES]) -> Self {
+        V4 {
+            x: F4::from_f64(v.map(|v| v.x)),
+            y: F4::from_f64(v.map(|v| v.y)),
+            z: F4::from_f64(v.map(|v| v.z)),
         }
     }
 }
 
-/// Buffers of [`Path::integrate_pair`], reused from stride to stride: per sample `k` of the
-/// two strides (from their first mid-stance), both lanes side by side.
+/// Buffers of [`Path::integrate_lanes`] and [`Path::write`], reused from stride to stride:
+/// per sample `k` of the strides (from their first mid-stance), the lanes side by side.
 #[derive(Default)]
 struct Scratch {
-    /// The angular rate and the specific force of both lanes.
-    gyro: Vec<V2>,
-    acc: Vec<V2>,
+    /// The angular rate and the specific force of the lanes.
+    gyro: Vec<V4>,
+    acc: Vec<V4>,
     /// The step over each sample, then the orientation: unit quaternions (w, x, y, z).
-    q: Vec<[F2; 4]>,
+    q: Vec<[F4; 4]>,
     /// The specific force in the mid-stance frame, less gravity, m/s².
-    lin: Vec<V2>,
+    lin: Vec<V4>,
     /// The sine of the pitch.
-    sin_pitch: Vec<[f64; 2]>,
+    sin_pitch: Vec<[f32; LANES]>,
     /// The cosine of the tilt.
-    cos_tilt: Vec<[f64; 2]>,
-    /// The sine of the pitch clamped to −1…1, then the pitch, rad.
-    pitch: Vec<[f64; 2]>,
+    cos_tilt: Vec<[f32; LANES]>,
     /// The position before the zero-velocity update, m.
-    pos: Vec<[[f64; 2]; 3]>,
+    pos: Vec<[[f32; LANES]; 3]>,
+    /// The pitch of the lane being written, rad.
+    pitch: Vec<f64>,
 }
 
 /// One stride to integrate, from mid-stance `a` to mid-stance `b`, with what its mid-stances
@@ -395,24 +401,28 @@ impl Path<'_> {
         })
     }
 
-    /// Strapdown integration of two strides side by side (lane `l` is `frames[l]`; both may
-    /// be the same stride): per sample from each stride's first mid-stance, the sine of the
-    /// pitch, the cosine of the tilt, the pitch and the position before the zero-velocity
-    /// update, into the scratch buffers.
+    /// Strapdown integration of four strides side by side (lane `l` is `frames[l]`; lanes
+    /// may repeat a stride): per sample from each stride's first mid-stance, the sine of the
+    /// pitch, the cosine of the tilt and the position before the zero-velocity update, into
+    /// the scratch buffers.
     ///
     /// Orientation as a quaternion, advanced by the mean rate over each sample (a third-order
     /// series of the exponential map: no trigonometry per sample). Each step is made a unit
     /// quaternion on its own by a series too, so the product of the steps (the only dependency
-    /// from sample to sample) stays one up to rounding. Steps,
-    /// chain, what the orientation gives (pitch, tilt, the specific force in the mid-stance
-    /// frame), and the velocity and position by the trapezoid rule run as separate passes over
-    /// the buffers: each is short enough for the processor to overlap samples. A lane past its
-    /// own stride's end repeats the stride's last sample; nothing of it is read.
-    fn integrate_pair(&self, frames: [&Frame; 2], scratch: &mut Scratch) -> [Integrated; 2] {
+    /// from sample to sample) stays one up to rounding. Steps, chain, what the orientation
+    /// gives (pitch, tilt, the specific force in the mid-stance frame), and the velocity and
+    /// position by the trapezoid rule run as separate passes over the buffers: each is short
+    /// enough for the processor to overlap samples. A lane past its own stride's end repeats
+    /// the stride's last sample; nothing of it is read.
+    fn integrate_lanes(
+        &self,
+        frames: [&Frame; LANES],
+        scratch: &mut Scratch,
+    ) -> [Integrated; LANES] {
         let dt = 1.0 / self.hz;
         let ms = frames.map(|f| f.b - f.a);
-        let m = ms[0].max(ms[1]);
-        let (zero, one) = (F2::splat(0.0), F2::splat(1.0));
+        let m = ms.iter().copied().fold(0, usize::max);
+        let (zero, one) = (F4::splat(0.0), F4::splat(1.0));
         let Scratch {
             gyro,
             acc,
@@ -420,11 +430,11 @@ impl Path<'_> {
             lin,
             sin_pitch,
             cos_tilt,
-            pitch,
             pos,
+            ..
         } = scratch;
-        // Both lanes' signals side by side (every value of 0..=m is written before it is read).
-        let v0 = V2 {
+        // The lanes' signals side by side (every value of 0..=m is written before it is read).
+        let v0 = V4 {
             x: zero,
             y: zero,
             z: zero,
@@ -432,28 +442,28 @@ impl Path<'_> {
         for (buf, src) in [(&mut *gyro, self.gyro), (&mut *acc, self.acc)] {
             let lanes = frames.map(|f| &src[f.a..=f.b]);
             buf.clear();
-            buf.extend((0..=m).map(|k| V2::new([lanes[0][k.min(ms[0])], lanes[1][k.min(ms[1])]])));
+            buf.extend((0..=m).map(|k| V4::new(std::array::from_fn(|l| &lanes[l][k.min(ms[l])]))));
         }
         if q.len() <= m {
             q.resize(m + 1, [zero; 4]);
             lin.resize(m + 1, v0);
-            for c in [&mut *sin_pitch, &mut *cos_tilt, &mut *pitch] {
-                c.resize(m + 1, [0.0; 2]);
+            for c in [&mut *sin_pitch, &mut *cos_tilt] {
+                c.resize(m + 1, [0.0; LANES]);
             }
-            pos.resize(m + 1, [[0.0; 2]; 3]);
+            pos.resize(m + 1, [[0.0; LANES]; 3]);
         }
         let (gyro, acc) = (&gyro[..=m], &acc[..=m]);
-        let up = V2::new(frames.map(|f| f.up));
-        let fw = V2::new(frames.map(|f| f.forward));
-        let g = F2(frames.map(|f| f.g));
-        let b2 = V2::new(frames.map(|f| f.bias * 2.0));
-        let quarter = 0.25 * dt;
+        let lanes = |f: fn(&Frame) -> Vector3<f64>| V4::new(frames.map(f).each_ref());
+        let up = lanes(|f| f.up);
+        let fw = lanes(|f| f.forward);
+        let b2 = lanes(|f| f.bias * 2.0);
+        let g = F4::from_f64(frames.map(|f| f.g));
+        let quarter = (0.25 * dt) as f32;
         // A stride needs every gyroscope value finite: `0·x` is 0 for a finite x, `NaN`
         // otherwise (summed in the same pass).
-        let poison = |v: &V2| v.x * 0.0 + v.y * 0.0 + v.z * 0.0;
+        let poison = |v: &V4| v.x * 0.0 + v.y * 0.0 + v.z * 0.0;
         let mut nonfinite = poison(&gyro[0]);
-        // The steps (sample k + 1 in slot k + 1), each on its own: square roots and
-        // divisions overlap from sample to sample.
+        // The steps (sample k + 1 in slot k + 1), each on its own.
         for (g, step) in gyro.windows(2).zip(&mut q[1..=m]) {
             let (g0, g1) = (&g[0], &g[1]);
             nonfinite = nonfinite + poison(g1);
@@ -484,15 +494,16 @@ impl Path<'_> {
         // cosine of the tilt, and the specific force turned into the mid-stance frame,
         // less gravity.
         let f0 = acc[0];
-        lin[0] = V2 {
+        lin[0] = V4 {
             x: f0.x - up.x * g,
             y: f0.y - up.y * g,
             z: f0.z - up.z * g,
         };
-        let outputs = (sin_pitch[1..=m].iter_mut().zip(&mut cos_tilt[1..=m]))
-            .zip(pitch[1..=m].iter_mut().zip(&mut lin[1..=m]));
-        for ((&[w, x, y, z], f), ((sp, ct), (p, l))) in q[1..=m].iter().zip(&acc[1..]).zip(outputs)
-        {
+        let outputs = sin_pitch[1..=m]
+            .iter_mut()
+            .zip(&mut cos_tilt[1..=m])
+            .zip(&mut lin[1..=m]);
+        for ((&[w, x, y, z], f), ((sp, ct), l)) in q[1..=m].iter().zip(&acc[1..]).zip(outputs) {
             let (ww, xx, yy, zz) = (w * w, x * x, y * y, z * z);
             let (xy, xz, yz, wx, wy, wz) = (x * y, x * z, y * z, w * x, w * y, w * z);
             let r00 = ww + xx - yy - zz;
@@ -505,33 +516,33 @@ impl Path<'_> {
             let ux = r00 * up.x + r10 * up.y + r20 * up.z;
             let uy = r01 * up.x + r11 * up.y + r21 * up.z;
             let uz = r02 * up.x + r12 * up.y + r22 * up.z;
-            let s = ux * fw.x + uy * fw.y + uz * fw.z;
-            *sp = s.0;
+            *sp = (ux * fw.x + uy * fw.y + uz * fw.z).0;
             *ct = (ux * up.x + uy * up.y + uz * up.z).0;
-            *p = s.map(|v| v.clamp(-1.0, 1.0)).0;
-            *l = V2 {
+            *l = V4 {
                 x: r00 * f.x + r01 * f.y + r02 * f.z - up.x * g,
                 y: r10 * f.x + r11 * f.y + r12 * f.z - up.y * g,
                 z: r20 * f.x + r21 * f.y + r22 * f.z - up.z * g,
             };
         }
         // The velocity and the position by the trapezoid rule (the position before the
-        // zero-velocity update): six running sums side by side.
-        let half_dt = 0.5 * dt;
+        // zero-velocity update): six running sums side by side, up to each lane's end in
+        // turn (each lane's velocity is read at its own end).
+        let half_dt = (0.5 * dt) as f32;
         let (mut vel, mut at) = (v0, v0);
-        let mut velocity = [Vector3::zeros(); 2];
-        pos[0] = [[0.0; 2]; 3];
-        // Up to the shorter stride's end, then on to the longer one's: each lane's velocity
-        // is read at its own end.
-        let shorter = usize::from(ms[1] < ms[0]);
-        for (from, to, lane) in [(1, ms[shorter], shorter), (ms[shorter] + 1, m, 1 - shorter)] {
+        let mut velocity = [Vector3::zeros(); LANES];
+        pos[0] = [[0.0; LANES]; 3];
+        let mut order: [usize; LANES] = std::array::from_fn(|l| l);
+        order.sort_by_key(|&l| ms[l]);
+        let mut from = 1;
+        for lane in order {
+            let to = ms[lane];
             for (l, p) in lin[from - 1..=to].windows(2).zip(&mut pos[from..=to]) {
-                let next = V2 {
+                let next = V4 {
                     x: vel.x + (l[0].x + l[1].x) * half_dt,
                     y: vel.y + (l[0].y + l[1].y) * half_dt,
                     z: vel.z + (l[0].z + l[1].z) * half_dt,
                 };
-                at = V2 {
+                at = V4 {
                     x: at.x + (vel.x + next.x) * half_dt,
                     y: at.y + (vel.y + next.y) * half_dt,
                     z: at.z + (vel.z + next.z) * half_dt,
@@ -539,14 +550,10 @@ impl Path<'_> {
                 *p = [at.x.0, at.y.0, at.z.0];
                 vel = next;
             }
-            velocity[lane] = Vector3::new(vel.x.0[lane], vel.y.0[lane], vel.z.0[lane]);
+            from = from.max(to + 1);
+            velocity[lane] = Vector3::new(vel.x.0[lane], vel.y.0[lane], vel.z.0[lane]).cast();
         }
-        // The pitch angles, in one pass apart from the chain (it vectorises).
-        pitch[0] = [0.0; 2];
-        for p in pitch[1..=m].as_flattened_mut() {
-            *p = asin(*p);
-        }
-        [0, 1].map(|l| Integrated {
+        std::array::from_fn(|l| Integrated {
             velocity: velocity[l],
             finite: nonfinite.0[l] == 0.0,
         })
@@ -567,20 +574,32 @@ impl Path<'_> {
         velocity: Vector3<f64>,
         start: [f64; 2],
         below_m: f64,
-        scratch: &Scratch,
+        scratch: &mut Scratch,
         track: &mut FootTrack,
         sensor: &mut SensorPath,
     ) {
         let Frame { a, b, up, .. } = *frame;
         let dt = 1.0 / self.hz;
         let m = b - a;
+        // The pitch, from its sine clamped to −1…1 (the arcsines in a pass of their own: it
+        // vectorises).
+        scratch.pitch.clear();
+        scratch.pitch.push(0.0);
+        scratch.pitch.extend(
+            scratch.sin_pitch[1..=m]
+                .iter()
+                .map(|s| f64::from(s[l]).clamp(-1.0, 1.0)),
+        );
+        for p in &mut scratch.pitch[1..] {
+            *p = asin(*p);
+        }
         let pos = &scratch.pos[..=m];
         let pitch = &scratch.pitch[..=m];
         let span = m as f64;
         let drift = velocity * (dt / (2.0 * span));
-        let raw = |p: &[[f64; 2]; 3]| Vector3::new(p[0][l], p[1][l], p[2][l]);
+        let raw = |p: &[[f32; LANES]; 3]| Vector3::new(p[0][l], p[1][l], p[2][l]).cast::<f64>();
         let end = raw(&pos[m]) - drift * (span * span);
-        let p_end = pitch[m][l];
+        let p_end = pitch[m];
         let h_end = end.dot(&up);
         // Sideways: from the straight line between the two stance positions (a stride's
         // length at least), outwards positive.
@@ -593,24 +612,25 @@ impl Path<'_> {
             .iter_mut()
             .zip(&scratch.sin_pitch[1..=m])
         {
-            *s = v[l];
+            *s = f64::from(v[l]);
         }
         // Sample by sample, each on its own: the height of the point under the sensor,
         // lifted by the foot's tilt (at the first mid-stance by the tilt the stride before
         // left there), and the pitch.
-        let tilt = std::iter::once(start[1]).chain(scratch.cos_tilt[1..=m].iter().map(|c| c[l]));
+        let tilt = std::iter::once(start[1])
+            .chain(scratch.cos_tilt[1..=m].iter().map(|c| f64::from(c[l])));
         for v in [&mut track.toe_height_m, &mut track.pitch_deg] {
             resume_at(v, a, b);
         }
         let toe = track.toe_height_m[a..=b].iter_mut();
         let pitch_deg = track.pitch_deg[a..=b].iter_mut();
         let outputs = toe.zip(pitch_deg).zip(pos.iter().zip(pitch)).zip(tilt);
-        for (k, (((t, pd), (p, angle)), cos_tilt)) in outputs.enumerate() {
+        for (k, (((t, pd), (p, &angle)), cos_tilt)) in outputs.enumerate() {
             let kf = k as f64;
             let f = kf / span;
             let height = raw(p).dot(&up) - drift_up * (kf * kf) - h_end * f;
             *t = height + below_m * (1.0 - cos_tilt);
-            *pd = (angle[l] - p_end * f).to_degrees();
+            *pd = (angle - p_end * f).to_degrees();
         }
         if let Some(left) = left {
             let drift_left = drift.dot(&left);
@@ -652,10 +672,11 @@ fn integrate_strides(
         .collect();
     // The sine of the pitch and the cosine of the tilt where the last integrated stride ended.
     let mut last: Option<(usize, [f64; 2])> = None;
-    for pair in frames.chunks(2) {
-        let lanes = [&pair[0], pair.last().unwrap_or(&pair[0])];
-        let done = path.integrate_pair(lanes, scratch);
-        for (l, frame) in pair.iter().enumerate() {
+    for chunk in frames.chunks(LANES) {
+        // Lanes past the chunk's strides repeat its first (nothing of them is written).
+        let lanes = std::array::from_fn(|l| chunk.get(l).unwrap_or(&chunk[0]));
+        let done = path.integrate_lanes(lanes, scratch);
+        for (l, frame) in chunk.iter().enumerate() {
             if !done[l].finite {
                 continue;
             }
@@ -674,7 +695,8 @@ fn integrate_strides(
                 sensor,
             );
             let m = frame.b - frame.a;
-            last = Some((frame.b, [scratch.sin_pitch[m][l], scratch.cos_tilt[m][l]]));
+            let at_end = [&scratch.sin_pitch, &scratch.cos_tilt].map(|v| f64::from(v[m][l]));
+            last = Some((frame.b, at_end));
         }
     }
 }
