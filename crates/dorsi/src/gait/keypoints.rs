@@ -371,13 +371,13 @@ fn floor_and_speed(
     let mut all: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
     let mut near: Vec<i64> = Vec::with_capacity(feet.len() * (2 * half + 1));
     // The previous window's pelvis velocity, floor velocity and walking speed: the next
-    // window's values lie close to them, within a tenth of the walking speed, which
+    // window's values lie close to them, mostly within 5 % of the walking speed, which
     // narrows each selection to the few keys there ([`Gathered`]).
     let mut last = (f64::NAN, f64::NAN, f64::NAN);
     let mut c = 0;
     while c < m {
         let (a, b) = (c.saturating_sub(half), (c + half + 1).min(m));
-        let margin = 0.1 * last.2.abs();
+        let margin = 0.05 * last.2.abs();
         let around = |v: f64| (order_key(v - margin), order_key(v + margin));
         let pelvis_window = [&pelvis_keys[a..b]];
         let pel = Gathered::new(&pelvis_window, around(last.0), MISSING, &mut near);
