@@ -261,11 +261,20 @@ fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
 
 /// The `q_hi`- and `q_lo`-quantiles (nearest rank) of the finite values of `x`, exactly as
 /// [`crate::signal::quantile`] gives them, for `q_hi` near 1 and `q_lo` near 0. A subsample
-/// gives bounds that keep a few percent of the values at each end, and the selections run on
-/// those: two passes over `x` for both quantiles.
+/// (every 16th value) gives bounds that keep a few percent of the values at each end, and the
+/// selections run on those: one pass over `x` for both quantiles.
 fn tail_quantiles(x: &[f64], q_hi: f64, q_lo: f64) -> (f64, f64) {
     let finite = || x.iter().copied().filter(|v| v.is_finite());
-    let sub: Vec<f64> = finite().step_by(16).collect();
+    // Every 16th value (all of them when none of those is finite).
+    let mut sub: Vec<f64> = x
+        .iter()
+        .step_by(16)
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    if sub.is_empty() {
+        sub = finite().collect();
+    }
     if sub.is_empty() {
         return (f64::NAN, f64::NAN);
     }
@@ -700,9 +709,12 @@ mod tests {
             .collect();
         x[10] = f64::NAN;
         x.extend([0.0, -0.0, 0.0, 2.5, 2.5, 2.5]);
+        // Every 16th value missing: the subsample is empty.
+        let mut holes = x.clone();
+        holes.iter_mut().step_by(16).for_each(|v| *v = f64::NAN);
         let quantile = |x: &[f64], q| crate::signal::quantile(x.iter().copied(), q);
         for (hi, lo) in [(0.99, 0.01), (0.995, 0.0), (1.0, 0.05)] {
-            for x in [&x[..], &x[..3], &x[..40]] {
+            for x in [&x[..], &x[..3], &x[..40], &holes[..]] {
                 let (a, b) = tail_quantiles(x, hi, lo);
                 assert_eq!(a.to_bits(), quantile(x, hi).to_bits(), "{hi}");
                 assert_eq!(b.to_bits(), quantile(x, lo).to_bits(), "{lo}");
