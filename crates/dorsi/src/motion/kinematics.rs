@@ -197,8 +197,8 @@ pub fn foot_signal(
 
 /// One side's foot points found in a recording, to derive its signals from: at every frame
 /// ([`FootPoints::signal`], what [`foot_signal`] gives) or from the points' means over short
-/// blocks of frames ([`FootPoints::coarse`]: a few percent of the work, enough to compare
-/// the sides before deriving the full signal of one).
+/// blocks of frames ([`FootPoints::coarse`]: one pass over the points, then a value per
+/// block, enough to compare the sides before deriving the full signal of one).
 ///
 /// ```
 /// use dorsi::motion::kinematics::{FootPoints, FootSignal};

@@ -209,8 +209,9 @@ fn choose_signal(
             Some(other) => return Err(RepsError::Side(other.to_string())),
             None => vec!["left", "right"],
         };
-        // Each side scored on its coarse signal (the points' means over 0.2-s blocks, a
-        // few percent of the work), then the full signal of the best side only.
+        // Each side scored on its coarse signal (the points' means over 0.2-s blocks: one
+        // pass over the points, then a value per block), then the full signal of the best
+        // side only.
         let block = coarse_block(rec);
         let mut best: Option<(f64, FootPoints)> = None;
         let mut last_err = None;
