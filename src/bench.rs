@@ -247,6 +247,19 @@ fn table(datasets: &[DatasetScore], outcomes: &[Outcome]) -> String {
                     pct(iv.map(|i| i.detection.f1)),
                     pct(iv.and_then(|i| i.mean_iou_all_references)),
                 );
+                // Holds are scored only where both sides have hold times (towel stretch,
+                // ankle rotation).
+                if let Some(h) = iv.filter(|i| i.hold_error.count > 0) {
+                    let _ = writeln!(
+                        s,
+                        "{:<46} {:>4}  holds: {} matched, duration MAE {:.2} s, bias {:+.2} s",
+                        d.dataset,
+                        d.scored,
+                        h.hold_error.count,
+                        h.hold_error.mae_s.unwrap_or(f64::NAN),
+                        h.hold_error.mean_s.unwrap_or(f64::NAN),
+                    );
+                }
                 if let Some(sets) = &r.sets {
                     let _ = writeln!(
                         s,
