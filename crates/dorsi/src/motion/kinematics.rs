@@ -760,6 +760,20 @@ mod tests {
                 }
             })
             .collect();
+        let s = eversion_of_still_foot(mid, ankles);
+        assert_eq!(s.values.len(), n);
+        let worst = s
+            .values
+            .iter()
+            .map(|v| (v - roll).abs().to_degrees())
+            .fold(0.0, f64::max);
+        assert!(worst < 1.0, "largest error {worst:.2}°");
+    }
+
+    /// The eversion signal of a right foot held still with its mid-sole at `mid` (heel and
+    /// toe 0.1 m behind and ahead), the ankle moving as `ankles` says.
+    fn eversion_of_still_foot(mid: Vector3<f64>, ankles: Vec<Vector3<f64>>) -> MotionSignal {
+        let n = ankles.len();
         let rec = skeleton(
             Space::World,
             vec![
@@ -768,14 +782,7 @@ mod tests {
                 ("RANK", ankles),
             ],
         );
-        let s = foot_signal(&rec, FootSignal::FootEversion, "right").expect("eversion");
-        assert_eq!(s.values.len(), n);
-        let worst = s
-            .values
-            .iter()
-            .map(|v| (v - roll).abs().to_degrees())
-            .fold(0.0, f64::max);
-        assert!(worst < 1.0, "largest error {worst:.2}°");
+        foot_signal(&rec, FootSignal::FootEversion, "right").expect("eversion")
     }
 
     /// The pivot's median over 30 s keeps the ankle's noise out of the angle even after the
@@ -799,15 +806,7 @@ mod tests {
         let ankles: Vec<Vector3<f64>> = (0..n)
             .map(|_| ankle + Vector3::new(noise(), noise(), noise()))
             .collect();
-        let rec = skeleton(
-            Space::World,
-            vec![
-                ("RHEE", vec![mid - Vector3::new(0.1, 0.0, 0.0); n]),
-                ("RTOE", vec![mid + Vector3::new(0.1, 0.0, 0.0); n]),
-                ("RANK", ankles),
-            ],
-        );
-        let s = foot_signal(&rec, FootSignal::FootEversion, "right").expect("eversion");
+        let s = eversion_of_still_foot(mid, ankles);
         // One second's moving average, away from the ends.
         let smoothed = crate::motion::moving_average(&s.values, rate as usize);
         let worst = smoothed[1000..n - 1000]
