@@ -207,15 +207,16 @@ fn crossing_at(s: &[f64], j: usize, level: f64) -> f64 {
 /// so the same values).
 fn smooth_twice(x: &[f64], widths: [usize; 2]) -> [Vec<f64>; 2] {
     let n = x.len();
-    let mut sum = vec![0.0; n + 1];
+    let mut sum = Vec::with_capacity(n + 1);
+    sum.push(0.0);
     let mut total = 0.0;
     let mut all_finite = true;
-    for (s, v) in sum[1..].iter_mut().zip(x) {
+    sum.extend(x.iter().map(|v| {
         let ok = v.is_finite();
         all_finite &= ok;
         total += if ok { *v } else { 0.0 };
-        *s = total;
-    }
+        total
+    }));
     // Counts of finite values are only needed when some are not.
     let mut cnt: Vec<usize> = Vec::new();
     if !all_finite {

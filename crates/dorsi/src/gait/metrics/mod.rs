@@ -319,10 +319,10 @@ pub fn stride_metrics(
                     .filter(|v| v.is_finite());
                 let h = &track.toe_height_m;
                 let m = idx(off + 0.5 * sw);
-                if let (Some((i1, _)), Some((i2, h2)), Some((_, hmax))) =
-                    (max_in(h, a, m), max_in(h, m, b), max_in(h, a, b))
-                {
-                    top = Some(hmax);
+                // The two halves cover a..=b (both found means a ≤ m ≤ b): the highest of
+                // the whole swing is the higher of theirs.
+                if let (Some((i1, h1)), Some((i2, h2))) = (max_in(h, a, m), max_in(h, m, b)) {
+                    top = Some(if h2.total_cmp(&h1).is_ge() { h2 } else { h1 });
                     let low = (i1..=i2).min_by(|&p, &q| h[p].total_cmp(&h[q]));
                     let found = low.filter(|&k| {
                         k > i1 && k < i2 && h2 - h[k] >= params.min_clearance_prominence_m
