@@ -131,6 +131,7 @@ pub(crate) fn imu_tracks_with_axes(
         ] {
             v.resize(n, f64::NAN);
         }
+        sensor.finish(n);
         let toe_offs: Vec<usize> = mine
             .iter()
             .filter(|e| e.kind == EventKind::FinalContact)
@@ -210,10 +211,17 @@ struct SensorPath {
 }
 
 impl SensorPath {
+    /// Room for `n` samples, none written yet: strides extend it in time order (zeros
+    /// between them), [`SensorPath::finish`] pads it to its length.
     fn new(n: usize) -> Self {
         SensorPath {
-            sin_pitch: vec![0.0; n],
+            sin_pitch: Vec::with_capacity(n),
         }
+    }
+
+    /// Zeros after the last stride, up to `n` samples.
+    fn finish(&mut self, n: usize) {
+        self.sin_pitch.resize(n, 0.0);
     }
 
     /// Height at sample `i` of the point `forward_m` ahead of the sensor along the foot (and
@@ -613,6 +621,10 @@ impl Path<'_> {
         let left = (stride.norm() > 0.2).then(|| up.cross(&stride).normalize());
         let outward = track.outward_sign();
         let drift_up = drift.dot(&up);
+        // Zeros up to the stride (each filled while it is about to be written, in cache).
+        if sensor.sin_pitch.len() <= b {
+            sensor.sin_pitch.resize(b + 1, 0.0);
+        }
         sensor.sin_pitch[a] = start[0];
         for (s, v) in sensor.sin_pitch[a + 1..=b]
             .iter_mut()
