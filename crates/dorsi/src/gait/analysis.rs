@@ -184,10 +184,11 @@ impl GaitAnalyzer {
                 self.drag.side_with_medians(n, &of(n), mine.clone(), other)
             })
             .collect();
+        // The detector's events are not needed after this: their side names move over.
         let events = events
-            .iter()
+            .into_iter()
             .map(|e| GaitEvent {
-                side: e.side.clone().unwrap_or_default(),
+                side: e.side.unwrap_or_default(),
                 kind: e.kind,
                 time_s: e.time_s,
                 sample: rec.sample_at(e.time_s),
