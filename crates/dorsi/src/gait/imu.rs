@@ -147,6 +147,9 @@ pub(crate) struct SensorSignals {
     /// The stillness of the sensor, sample by sample (empty without an axis): the norm of
     /// the angular rate averaged over 40 ms ([`stillness`]), rad/s.
     pub still: Vec<f64>,
+    /// The rotation about the axis summed over the swings of the sensor's side, as the foot
+    /// tracks sum it (`None` when not summed here: another IMU has the same side).
+    pub swing_rotation: Option<f64>,
 }
 
 /// [`SensorSignals`] of each IMU of a recording, in its order.
@@ -677,12 +680,27 @@ impl ImuEventDetector {
             drop(norms);
             let side = side_of(&imu.name);
             let acc = imu.acc_mps2.as_deref().filter(|a| a.len() == rate.len());
+            let first = out.len();
             for range in rec.segments() {
                 self.events_in(rec, &rate, acc, range, &side, &mut out);
             }
+            // The swings' rotation while the rate is at hand, when this sensor's events are
+            // all of its side's.
+            let alone = rec
+                .imus
+                .iter()
+                .filter(|o| o.gyro_rads.is_some() && side_of(&o.name) == side)
+                .count()
+                == 1;
+            let swing_rotation = alone.then(|| {
+                let mut mine: Vec<&DetectedEvent> = out[first..].iter().collect();
+                mine.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+                crate::gait::metrics::swing_rotation_of_rates(rec, &mine, &rate)
+            });
             axes.push(SensorSignals {
                 axis: Some(axis),
                 still,
+                swing_rotation,
             });
         }
         if !any {

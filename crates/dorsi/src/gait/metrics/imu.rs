@@ -74,11 +74,11 @@ pub(crate) fn imu_tracks_with_axes(
         };
         // The toes rise through every swing, from toe-off to the next contact, even for a
         // dropped foot: the axis is turned to make the swings positive.
-        let axis = if swing_rotation(rec, &mine, gyro, &axis) < 0.0 {
-            -axis
-        } else {
-            axis
-        };
+        // The swings' rotation: the event detector's when it summed it.
+        let swing = known
+            .and_then(|s| s.swing_rotation)
+            .unwrap_or_else(|| swing_rotation(rec, &mine, gyro, &axis));
+        let axis = if swing < 0.0 { -axis } else { axis };
         let still = |i: usize| still[i];
         let anchors = mid_stances(rec, &mine, still);
         // A foot lies flat for a while in every stance; a sensor that never stops turning
@@ -170,6 +170,28 @@ fn swing_rotation(
     gyro: &[Vector3<f64>],
     axis: &Vector3<f64>,
 ) -> f64 {
+    swing_sum(rec, events, gyro, |w| w.dot(axis))
+}
+
+/// [`swing_rotation`] from the rate about the axis already computed, sample by sample (the
+/// same products, so the same sum).
+pub(crate) fn swing_rotation_of_rates(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    rate: &[f64],
+) -> f64 {
+    swing_sum(rec, events, rate, |r| *r)
+}
+
+/// The sum of `about` (the rate about the axis) of the samples of `signal` over the swings,
+/// non-finite values left out.
+fn swing_sum<T>(
+    rec: &Recording,
+    events: &[&DetectedEvent],
+    signal: &[T],
+    about: impl Fn(&T) -> f64,
+) -> f64 {
+    let gyro = signal;
     let mut sorted: Vec<&&DetectedEvent> = events.iter().collect();
     sorted.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     sorted
@@ -179,8 +201,8 @@ fn swing_rotation(
             let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
             // Four running sums (the sign is what matters): they overlap.
             let span = &gyro[a.min(gyro.len())..b.max(a).min(gyro.len())];
-            let finite = |w: &Vector3<f64>| {
-                let d = w.dot(axis);
+            let finite = |w: &T| {
+                let d = about(w);
                 if d.is_finite() {
                     d
                 } else {

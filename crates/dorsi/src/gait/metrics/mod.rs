@@ -39,6 +39,7 @@ mod keypoints;
 
 pub use imu::imu_tracks;
 pub(crate) use imu::imu_tracks_with_axes;
+pub(crate) use imu::swing_rotation_of_rates;
 pub use keypoints::{image_aspect, keypoint_tracks};
 
 /// Settings of the per-stride metrics. `Default` suits adults walking with a sensor on the
