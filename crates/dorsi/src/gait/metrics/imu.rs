@@ -747,26 +747,29 @@ fn integrate_strides(
     }
 }
 
+/// The coefficients of [`asin`]'s polynomial: asin(s)/s as a polynomial in s², lowest
+/// degree first.
+const ASIN_C: [f64; 7] = [
+    1.000000000582173,
+    0.16666653844729326,
+    0.07500677086537325,
+    0.04449696552342167,
+    0.03191525793672792,
+    0.014177147818158174,
+    0.037737386824107204,
+];
+
 /// The arcsine of `x` in −1…1 (`NaN` outside), within 7e-10 rad (4e-8°) of the true value,
 /// finer than the single-precision sines it is given: a polynomial in x² for |x| ≤ ½ (a
 /// Chebyshev fit of asin(s)/s in s², degree 6 on 0…¼), and asin(x) = π/2 − 2·asin(√((1 −
 /// x)/2)) above. No branches, no library call: a loop of it vectorises, which `f64::asin`
 /// does not.
 fn asin(x: f64) -> f64 {
-    const C: [f64; 7] = [
-        1.000000000582173,
-        0.16666653844729326,
-        0.07500677086537325,
-        0.04449696552342167,
-        0.03191525793672792,
-        0.014177147818158174,
-        0.037737386824107204,
-    ];
     let a = x.abs();
     let big = a > 0.5;
     let z = if big { 0.5 * (1.0 - a) } else { a * a };
     let s = if big { z.sqrt() } else { a };
-    let p = C.iter().rev().fold(0.0, |p, c| p * z + c);
+    let p = ASIN_C.iter().rev().fold(0.0, |p, c| p * z + c);
     let r = s * p;
     let y = if big {
         std::f64::consts::FRAC_PI_2 - 2.0 * r
@@ -779,15 +782,6 @@ fn asin(x: f64) -> f64 {
 /// [`asin`] of two values side by side (the same operations on each, so the same values):
 /// written lane by lane, the two go through packed instructions.
 fn asin2(x: [f64; 2]) -> [f64; 2] {
-    const C: [f64; 7] = [
-        1.000000000582173,
-        0.16666653844729326,
-        0.07500677086537325,
-        0.04449696552342167,
-        0.03191525793672792,
-        0.014177147818158174,
-        0.037737386824107204,
-    ];
     let a = x.map(f64::abs);
     let big = a.map(|a| a > 0.5);
     let small_z = a.map(|a| a * a);
@@ -796,7 +790,7 @@ fn asin2(x: [f64; 2]) -> [f64; 2] {
     let root = z.map(f64::sqrt);
     let s = [0, 1].map(|l| if big[l] { root[l] } else { a[l] });
     let mut p = [0.0; 2];
-    for c in C.iter().rev() {
+    for c in ASIN_C.iter().rev() {
         p = [p[0] * z[0] + c, p[1] * z[1] + c];
     }
     let r = [s[0] * p[0], s[1] * p[1]];
