@@ -693,8 +693,8 @@ impl ImuEventDetector {
                 .count()
                 == 1;
             let swing_rotation = alone.then(|| {
-                let mut mine: Vec<&DetectedEvent> = out[first..].iter().collect();
-                mine.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+                // (The sum puts the events in time order itself.)
+                let mine: Vec<&DetectedEvent> = out[first..].iter().collect();
                 crate::gait::metrics::swing_rotation_of_rates(rec, &mine, &rate)
             });
             axes.push(SensorSignals {

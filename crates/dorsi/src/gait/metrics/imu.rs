@@ -191,7 +191,6 @@ fn swing_sum<T>(
     signal: &[T],
     about: impl Fn(&T) -> f64,
 ) -> f64 {
-    let gyro = signal;
     let mut sorted: Vec<&&DetectedEvent> = events.iter().collect();
     sorted.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     sorted
@@ -200,7 +199,8 @@ fn swing_sum<T>(
         .map(|w| {
             let (a, b) = (rec.sample_at(w[0].time_s), rec.sample_at(w[1].time_s));
             // Four running sums (the sign is what matters): they overlap.
-            let span = &gyro[a.min(gyro.len())..b.max(a).min(gyro.len())];
+            let n = signal.len();
+            let span = &signal[a.min(n)..b.max(a).min(n)];
             let finite = |w: &T| {
                 let d = about(w);
                 if d.is_finite() {
